@@ -1,0 +1,56 @@
+"""`kacrm demo`: build a realistic demo database with sample drop files, then run the product on it."""
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from kacrm_tui.cli import AppContext, cli, pass_app
+from kacrm_tui.i18n import t
+
+
+def _progress_printer():
+    """A progress bar on a terminal, nothing on a pipe."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   transient=True)
+    tasks: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, progress
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("demo"),
+              show_default=True, help="Where the demo database, config and drop folders go.")
+@click.option("--customers", type=click.IntRange(min=1, max=1_000_000), default=300, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="Same seed, same data.")
+@click.option("--no-tui", is_flag=True, help="Build the data and exit.")
+@click.option("--replace", is_flag=True, help="Delete an existing demo in DIR first.")
+@pass_app
+def demo(app: AppContext, directory: Path, customers: int, seed: int, no_tui: bool, replace: bool) -> None:
+    """Build a demo database with realistic data and sample drop files, and open it as `demo`."""
+    from kacrm_tui.demo.build import build_demo
+
+    bar, progress = _progress_printer()
+    if bar is not None:
+        with bar:
+            summary = build_demo(directory, customers, seed, progress=progress, replace=replace)
+    else:
+        summary = build_demo(directory, customers, seed, replace=replace)
+    click.echo(t("demo.built", customers=summary.counts.get("customer", customers), orders=summary.counts.get("order", 0),
+                 visits=summary.counts.get("visit", 0), seconds=f"{summary.seconds:.1f}"))
+    config = directory / "config.toml"
+    click.echo(t("demo.where", db=summary.db_path, inbox=summary.inbox, config=config))
+    if not no_tui:
+        kacrm = shlex.quote(sys.argv[0]) if sys.argv and sys.argv[0].endswith("kacrm") else "kacrm"
+        click.echo(t("demo.next", kacrm=kacrm, config=shlex.quote(str(config))))

@@ -1,0 +1,56 @@
+"""What the command line and the app say, in zh_CN and English. One table, looked up by key."""
+from __future__ import annotations
+
+import os
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "init.created": ("已创建数据库 {db}，结构版本 {version}。", "Created database {db} at schema version {version}."),
+    "init.upgraded": ("已升级数据库 {db}：{names}；现为结构版本 {version}。",
+                      "Upgraded database {db} ({names}); now at schema version {version}."),
+    "init.current": ("数据库 {db} 已是最新结构版本 {version}。", "Database {db} is already at schema version {version}."),
+    "init.admin": ("{login} 现为管理员。", "{login} is now an admin."),
+    "user.added": ("已添加用户 {login}（{role}）。", "Added user {login} ({role})."),
+    "user.role_set": ("{login} 的角色现为 {role}。", "{login} is now a {role}."),
+    "user.removed": ("已停用用户 {login}。", "Deactivated user {login}."),
+    "user.granted": ("{login} 可{level}客户 {code}，至 {until}。", "{login} may {level} customer {code} until {until}."),
+    "check.ok": ("全部 {n} 项检查通过。", "All {n} checks passed."),
+    "check.failed": ("{n} 项检查未通过。", "{n} checks failed."),
+    "backup.done": ("已备份到 {path}（{size} 字节）。", "Backed up to {path} ({size} bytes)."),
+    "demo.built": ("演示数据已生成：{customers} 个客户、{orders} 张订单、{visits} 条拜访记录，用时 {seconds} 秒。",
+                   "Demo built: {customers} customers, {orders} orders, {visits} visits in {seconds} s."),
+    "demo.where": ("数据库：{db}\n投递目录：{inbox}\n配置：{config}",
+                   "Database: {db}\nDrop folder: {inbox}\nConfig: {config}"),
+    "demo.next": ("接下来可运行：\n  {kacrm} --config {config} --user demo check\n  {kacrm} --config {config} user list",
+                  "Next, try:\n  {kacrm} --config {config} --user demo check\n  {kacrm} --config {config} user list"),
+    "tui.missing": ("全屏界面尚未提供（见 issue 4）；可先使用命令行：kacrm --help。",
+                    "The full-screen app is not built yet (issue 4); use the command line meanwhile: kacrm --help."),
+    "error.prefix": ("错误：", "Error: "),
+    "bug": ("内部错误：{error}。详情已写入 {log}，请报告给管理员。",
+            "Internal error: {error}. The details are in {log}; please report it."),
+    "locked": ("数据库正忙（另一进程正在写入），请稍后重试。",
+               "The database is busy (another process is writing); try again in a moment."),
+    "col.login": ("登录名", "Login"), "col.name": ("姓名", "Name"), "col.role": ("角色", "Role"),
+    "col.region": ("区域", "Region"), "col.manager": ("上级", "Manager"), "col.active": ("状态", "Status"),
+    "col.customers": ("客户数", "Customers"),
+    "active": ("在职", "active"), "inactive": ("停用", "inactive"),
+    "level.view": ("查看", "view"), "level.edit": ("编辑", "edit"),
+}
+
+_configured = "zh"
+
+
+def set_language(language: str) -> None:
+    """The site's language from config; `KACRM_LANG` (e.g. per SSH key) wins over it."""
+    global _configured
+    _configured = language
+
+
+def language() -> str:
+    chosen = os.environ.get("KACRM_LANG") or _configured
+    return "en" if chosen.lower().startswith("en") else "zh"
+
+
+def t(key: str, **values: object) -> str:
+    """The message `key` in the current language, with `values` filled in."""
+    zh, en = MESSAGES[key]
+    return (en if language() == "en" else zh).format(**values)

@@ -1,0 +1,87 @@
+"""The database connection: one `DatabaseProxy` the models bind to, opened from a SQLite path or a
+URL. SQLite runs in WAL mode with synchronous=FULL, a busy timeout and foreign keys on, and every
+transaction begins IMMEDIATE so that a read-then-write never fails half way with "database is
+locked" after another writer committed. Nothing here is SQLite-only for the models' sake: a
+PostgreSQL URL goes through `playhouse.db_url` with the same models."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+from peewee import Database, DatabaseProxy, OperationalError, SqliteDatabase
+from playhouse import db_url
+
+from schema.errors import DatabaseError
+
+database = DatabaseProxy()
+
+MIN_BUSY_TIMEOUT_SECONDS = 5
+
+
+def sqlite_pragmas(busy_timeout_seconds: int) -> dict[str, object]:
+    return {
+        "journal_mode": "wal",
+        "synchronous": "full",  # money: a committed transaction survives power loss
+        "foreign_keys": 1,
+        "busy_timeout": int(busy_timeout_seconds * 1000),
+        "cache_size": -64 * 1024,  # 64 MiB page cache
+        "temp_store": "memory",
+    }
+
+
+def make_database(target: str, *, busy_timeout_seconds: int = 10) -> Database:
+    """Build (not connect) a peewee database for a SQLite path or a database URL."""
+    timeout = max(busy_timeout_seconds, MIN_BUSY_TIMEOUT_SECONDS)
+    if "://" not in target:
+        path = Path(target).expanduser()
+        if path.parent and not path.parent.exists():
+            raise DatabaseError(f"The folder {path.parent} for the database does not exist; create it or pass another --db.")
+        return SqliteDatabase(str(path), pragmas=sqlite_pragmas(timeout), timeout=timeout,
+                              lock_type="IMMEDIATE")
+    scheme = urlparse(target).scheme
+    if scheme.startswith("sqlite"):
+        return db_url.connect(target, pragmas=sqlite_pragmas(timeout), timeout=timeout,
+                              lock_type="IMMEDIATE")
+    if scheme.startswith("postgres"):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            raise DatabaseError("PostgreSQL needs the driver: pip install 'kacrm[postgres]'.") from None
+    try:
+        return db_url.connect(target)
+    except (RuntimeError, ValueError) as exc:
+        raise DatabaseError(f"Cannot use database {target!r}: {exc}") from None
+
+
+def open_database(target: str, *, busy_timeout_seconds: int = 10) -> Database:
+    """Bind the models to `target` and check that it can be opened."""
+    db = make_database(target, busy_timeout_seconds=busy_timeout_seconds)
+    database.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except OperationalError as exc:
+        raise DatabaseError(f"Cannot open the database {target}: {exc}.") from None
+    return db
+
+
+def is_sqlite(db: Database | None = None) -> bool:
+    db = db or database.obj
+    return isinstance(db, SqliteDatabase)
+
+
+def sqlite_path(db: Database | None = None) -> str | None:
+    """The file behind a SQLite database, None for PostgreSQL or an in-memory database."""
+    db = db or database.obj
+    if not is_sqlite(db) or db.database in ("", ":memory:"):
+        return None
+    return os.path.abspath(db.database)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """One write transaction (BEGIN IMMEDIATE on SQLite); nested calls become savepoints."""
+    with database.atomic():
+        yield

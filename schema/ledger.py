@@ -1,0 +1,159 @@
+"""The ledger (往来明细): every order, return, payment and adjustment is one posting, written in the
+same transaction that updates the customer's cached balance, and credits are allocated to open
+orders (核销): first the order a payment names, then oldest due date first (FIFO).
+
+Invariant (checked by `schema.check`): cached balance = sum of postings
+= orders − returns − payments ± adjustments, for every customer."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Hashable, Iterable
+
+from schema import clock
+from schema.db import transaction
+from schema.errors import PermissionDenied, ValidationError
+from schema.models import Customer, LedgerEntry, Order, Payment, PaymentAllocation, Rep
+
+
+@dataclass
+class OpenItem:
+    """Something still owed: an order's open amount, due on `due`."""
+
+    key: Hashable
+    due: dt.date
+    open_cents: int
+
+
+def allocate(amount_cents: int, items: Iterable[OpenItem], preferred: Hashable | None = None
+             ) -> tuple[list[tuple[Hashable, int]], int]:
+    """Spread a credit over open items: the preferred one first, then by due date (FIFO).
+
+    Returns the (key, cents) applied and the cents left over (unapplied credit). Pure: the demo
+    builder and the database path share it."""
+    if amount_cents < 0:
+        raise ValueError("a credit to allocate is a positive amount")
+    ordered = sorted((i for i in items if i.open_cents > 0),
+                     key=lambda i: (i.key != preferred, i.due, str(i.key)))
+    applied: list[tuple[Hashable, int]] = []
+    left = amount_cents
+    for item in ordered:
+        if left == 0:
+            break
+        take = min(left, item.open_cents)
+        item.open_cents -= take
+        applied.append((item.key, take))
+        left -= take
+    return applied, left
+
+
+def _move_balance(customer: Customer, cents: int) -> None:
+    Customer.update(balance_cents=Customer.balance_cents + cents).where(Customer.id == customer.id).execute()
+    customer.balance_cents += cents
+
+
+def _open_orders(customer: Customer) -> dict[int, Order]:
+    query = (Order.select().where((Order.customer == customer) & (Order.open_cents > 0))
+             .order_by(Order.due_date, Order.id))
+    return {order.id: order for order in query}
+
+
+def _apply(credit: Payment | Order, amount_cents: int, open_orders: dict[int, Order],
+           preferred: int | None = None) -> int:
+    """Allocate `amount_cents` of `credit` to `open_orders`; returns what is left unapplied."""
+    items = [OpenItem(o.id, o.due_date, o.open_cents) for o in open_orders.values()]
+    applied, left = allocate(amount_cents, items, preferred)
+    for order_id, cents in applied:
+        source = {"payment": credit} if isinstance(credit, Payment) else {"credit_order": credit}
+        PaymentAllocation.create(order=order_id, amount_cents=cents, **source)
+        Order.update(open_cents=Order.open_cents - cents).where(Order.id == order_id).execute()
+        open_orders[order_id].open_cents -= cents
+    return left
+
+
+def post_order(customer: Customer, *, order_no: str, order_date: dt.date, amount_cents: int,
+               due_date: dt.date | None = None, cost_cents: int | None = None, currency: str = "CNY",
+               content_hash: str = "", source_file=None, source_line: int | None = None) -> Order:
+    """Record an order (or, with a negative amount, a return) and its posting.
+
+    An order takes up the customer's unapplied credit at once; a return is a credit that pays off
+    open orders, oldest due first, and keeps the rest as credit."""
+    with transaction():
+        due = due_date or order_date + dt.timedelta(days=customer.credit_days)
+        order = Order.create(order_no=order_no, customer=customer, order_date=order_date, due_date=due,
+                             amount_cents=amount_cents, open_cents=amount_cents, cost_cents=cost_cents,
+                             currency=currency, content_hash=content_hash, source_file=source_file,
+                             source_line=source_line)
+        kind = "order" if amount_cents >= 0 else "return"
+        LedgerEntry.create(customer=customer, posted_on=order_date, kind=kind, amount_cents=amount_cents,
+                           order=order, source_file=source_file)
+        _move_balance(customer, amount_cents)
+        if amount_cents < 0:
+            left = _apply(order, -amount_cents, _open_orders(customer))
+            Order.update(open_cents=-left).where(Order.id == order.id).execute()
+            order.open_cents = -left
+        elif amount_cents > 0:
+            _use_credits(customer, order)
+        if amount_cents > 0 and (customer.first_deal_date is None or order_date < customer.first_deal_date):
+            Customer.update(first_deal_date=order_date).where(Customer.id == customer.id).execute()
+            customer.first_deal_date = order_date
+        return order
+
+
+def _use_credits(customer: Customer, order: Order) -> None:
+    """Apply the customer's standing credits (unapplied payments, then unused returns) to `order`."""
+    open_orders = {order.id: order}
+    credits: list[Payment | Order] = list(
+        Payment.select().where((Payment.customer == customer) & (Payment.unapplied_cents > 0))
+        .order_by(Payment.paid_on, Payment.id))
+    credits += list(Order.select().where((Order.customer == customer) & (Order.open_cents < 0))
+                    .order_by(Order.order_date, Order.id))
+    for credit in credits:
+        if order.open_cents == 0:
+            break
+        available = credit.unapplied_cents if isinstance(credit, Payment) else -credit.open_cents
+        left = _apply(credit, available, open_orders)
+        used = available - left
+        if isinstance(credit, Payment):
+            Payment.update(unapplied_cents=Payment.unapplied_cents - used).where(Payment.id == credit.id).execute()
+        else:
+            Order.update(open_cents=Order.open_cents + used).where(Order.id == credit.id).execute()
+
+
+def post_payment(customer: Customer, *, payment_ref: str, paid_on: dt.date, amount_cents: int,
+                 method: str = "transfer", order_no: str = "", currency: str = "CNY",
+                 content_hash: str = "", source_file=None, source_line: int | None = None) -> Payment:
+    """Record money received and its posting; allocate it to the named order first, then FIFO."""
+    if amount_cents <= 0:
+        raise ValidationError("A payment is a positive amount; record a refund as an adjustment.")
+    with transaction():
+        payment = Payment.create(payment_ref=payment_ref, customer=customer, paid_on=paid_on,
+                                 amount_cents=amount_cents, unapplied_cents=amount_cents, method=method,
+                                 order_no=order_no, currency=currency, content_hash=content_hash,
+                                 source_file=source_file, source_line=source_line)
+        LedgerEntry.create(customer=customer, posted_on=paid_on, kind="payment", amount_cents=-amount_cents,
+                           payment=payment, source_file=source_file)
+        _move_balance(customer, -amount_cents)
+        open_orders = _open_orders(customer)
+        preferred = next((o.id for o in open_orders.values() if order_no and o.order_no == order_no), None)
+        left = _apply(payment, amount_cents, open_orders, preferred)
+        Payment.update(unapplied_cents=left).where(Payment.id == payment.id).execute()
+        payment.unapplied_cents = left
+        return payment
+
+
+def post_adjustment(customer: Customer, *, amount_cents: int, reason: str, by: Rep,
+                    posted_on: dt.date | None = None, reverses: LedgerEntry | None = None) -> LedgerEntry:
+    """A manual correction (±) by a manager, with a reason; the ledger itself is never edited."""
+    if by.role not in ("manager", "admin"):
+        raise PermissionDenied("Only a manager or an admin may adjust a customer's ledger.")
+    if not reason.strip():
+        raise ValidationError("An adjustment needs a reason.")
+    if amount_cents == 0:
+        raise ValidationError("An adjustment of 0.00 changes nothing.")
+    with transaction():
+        entry = LedgerEntry.create(customer=customer, posted_on=posted_on or clock.today(), kind="adjustment",
+                                   amount_cents=amount_cents, reason=reason.strip(), created_by=by,
+                                   reverses=reverses)
+        _move_balance(customer, amount_cents)
+        return entry

@@ -1,0 +1,111 @@
+"""Money: orders, payments, their allocations, the ledger postings and credit alerts.
+
+Nothing here is ever edited or deleted once posted; a mistake is reversed by a new posting."""
+from __future__ import annotations
+
+from peewee import CharField, DateField, DecimalField, ForeignKeyField, IntegerField, TextField
+
+from schema import clock, vocab
+from schema.models.archive import Customer
+from schema.models.base import BaseModel, MoneyField, UTCDateTimeField
+from schema.models.people import Rep
+from schema.models.system import IngestedFile
+
+
+class Order(BaseModel):
+    """An ERP sales document (订单). A negative amount is a return or credit note."""
+
+    order_no = CharField(max_length=64, unique=True)
+    customer = ForeignKeyField(Customer, backref="orders", on_delete="RESTRICT")
+    order_date = DateField(index=True)
+    due_date = DateField(index=True)
+    amount_cents = MoneyField()
+    cost_cents = MoneyField(null=True)
+    # still open (cached): for an order, the part not yet paid; for a return (negative amount),
+    # the part of its credit not yet used against orders (so <= 0)
+    open_cents = MoneyField(default=0)
+    currency = CharField(max_length=3, default="CNY")
+    content_hash = CharField(max_length=64, default="")  # to tell a repeated line from a clash
+    source_file = ForeignKeyField(IngestedFile, null=True, backref="orders", on_delete="RESTRICT")
+    source_line = IntegerField(null=True)
+    created_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("customer", "order_date"), False), (("customer", "due_date"), False))
+
+
+class OrderLine(BaseModel):
+    """An optional line of an order: product detail (the order's amount stays authoritative)."""
+
+    order = ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    line_no = IntegerField()
+    sku = CharField(max_length=64, default="", index=True)
+    product = CharField(max_length=200, default="")
+    qty = DecimalField(max_digits=18, decimal_places=4, null=True, auto_round=False)
+    unit_price = DecimalField(max_digits=18, decimal_places=6, null=True, auto_round=False)
+    amount_cents = MoneyField(null=True)
+    cost_cents = MoneyField(null=True)
+
+
+class Payment(BaseModel):
+    """Money received (回款); allocated to orders, the rest kept as unapplied credit (预收)."""
+
+    payment_ref = CharField(max_length=64, unique=True)
+    customer = ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
+    paid_on = DateField(index=True)
+    amount_cents = MoneyField()
+    unapplied_cents = MoneyField(default=0)  # not yet allocated (cached)
+    method = CharField(max_length=12, default="transfer", choices=vocab.choices(vocab.PAYMENT_METHODS))
+    order_no = CharField(max_length=64, default="")  # the order the bank line names, if any
+    currency = CharField(max_length=3, default="CNY")
+    content_hash = CharField(max_length=64, default="")
+    source_file = ForeignKeyField(IngestedFile, null=True, backref="payments", on_delete="RESTRICT")
+    source_line = IntegerField(null=True)
+    created_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("customer", "paid_on"), False),)
+
+
+class PaymentAllocation(BaseModel):
+    """Part of a credit applied to an order (核销): the credit is a payment, or a return (a negative
+    order) used against what is still open. Exactly one of `payment` and `credit_order` is set."""
+
+    payment = ForeignKeyField(Payment, null=True, backref="allocations", on_delete="RESTRICT")
+    credit_order = ForeignKeyField(Order, null=True, backref="credit_allocations", on_delete="RESTRICT")
+    order = ForeignKeyField(Order, backref="allocations", on_delete="RESTRICT")
+    amount_cents = MoneyField()
+    created_at = UTCDateTimeField(default=clock.now)
+
+
+class LedgerEntry(BaseModel):
+    """One posting (往来明细): + raises the receivable (order), - lowers it (return, payment)."""
+
+    customer = ForeignKeyField(Customer, backref="ledger", on_delete="RESTRICT")
+    posted_on = DateField()
+    kind = CharField(max_length=12, choices=vocab.choices(vocab.LEDGER_KINDS))
+    amount_cents = MoneyField()
+    order = ForeignKeyField(Order, null=True, backref="postings", on_delete="RESTRICT")
+    payment = ForeignKeyField(Payment, null=True, backref="postings", on_delete="RESTRICT")
+    reverses = ForeignKeyField("self", null=True, backref="reversed_by", on_delete="RESTRICT")
+    reason = TextField(default="")  # required for adjustments
+    created_by = ForeignKeyField(Rep, null=True, backref="+", on_delete="SET NULL")
+    source_file = ForeignKeyField(IngestedFile, null=True, backref="postings", on_delete="RESTRICT")
+    created_at = UTCDateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("customer", "posted_on"), False),)
+
+
+class Alert(BaseModel):
+    """A credit-control alert for the owner rep and managers: over the limit, or long overdue."""
+
+    customer = ForeignKeyField(Customer, backref="alerts", on_delete="CASCADE")
+    kind = CharField(max_length=16, choices=vocab.choices(vocab.ALERT_KINDS), index=True)
+    amount_cents = MoneyField()
+    order = ForeignKeyField(Order, null=True, backref="alerts", on_delete="SET NULL")
+    details = TextField(default="")
+    raised_at = UTCDateTimeField(default=clock.now, index=True)
+    acknowledged_by = ForeignKeyField(Rep, null=True, backref="+", on_delete="SET NULL")
+    acknowledged_at = UTCDateTimeField(null=True)
+    resolved_at = UTCDateTimeField(null=True)
