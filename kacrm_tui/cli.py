@@ -161,15 +161,19 @@ def check(app: AppContext, fmt: str) -> None:
     import json
 
     from schema.check import run_checks
+    from schema.migrate import schema_status
 
-    results = run_checks(app.open(require_schema=False))
+    db = app.open(require_schema=False)
+    results = run_checks(db)
+    status = schema_status(db)
     failed = [r for r in results if not r.ok]
     if fmt == "json":
-        click.echo(json.dumps([{"check": r.name, "ok": r.ok, "breaches": r.breaches, "examples": r.examples}
+        click.echo(json.dumps([{"check": r.key, "name": r.name, "ok": r.ok, "breaches": r.breaches, "examples": r.examples}
                                for r in results], ensure_ascii=False, indent=2))
     else:
         for result in results:
-            click.echo(f"{'ok  ' if result.ok else 'FAIL'} {result.name}" + ("" if result.ok else f" ({result.breaches})"))
+            title = t(f"check.{result.key}", current=status.current, latest=status.latest)
+            click.echo(f"{'ok  ' if result.ok else 'FAIL'} {title}" + ("" if result.ok else f" ({result.breaches})"))
             for example in result.examples:
                 click.echo(f"       {example}")
         click.echo(t("check.failed", n=len(failed)) if failed else t("check.ok", n=len(results)))

@@ -17,7 +17,8 @@ EXAMPLES = 5
 
 @dataclass
 class CheckResult:
-    name: str
+    key: str  # stable identifier, for translations and JSON
+    name: str  # English description
     breaches: int = 0
     examples: list[str] = field(default_factory=list)
 
@@ -26,8 +27,8 @@ class CheckResult:
         return self.breaches == 0
 
 
-def _result(name: str, rows: Iterable, describe: Callable) -> CheckResult:
-    result = CheckResult(name)
+def _result(key: str, name: str, rows: Iterable, describe: Callable) -> CheckResult:
+    result = CheckResult(key, name)
     for row in rows:
         result.breaches += 1
         if len(result.examples) < EXAMPLES:
@@ -37,7 +38,7 @@ def _result(name: str, rows: Iterable, describe: Callable) -> CheckResult:
 
 def check_schema(db: Database) -> CheckResult:
     status = schema_status(db)
-    result = CheckResult(f"schema version {status.current} of {status.latest}")
+    result = CheckResult("schema", f"schema version {status.current} of {status.latest}")
     if not status.is_current:
         result.breaches = 1
         result.examples.append("pending: " + ", ".join(status.pending) if status.pending
@@ -47,10 +48,10 @@ def check_schema(db: Database) -> CheckResult:
 
 def check_storage(db: Database) -> CheckResult:
     if not is_sqlite(db):
-        return CheckResult("storage (PostgreSQL keeps its own integrity)")
+        return CheckResult("storage", "storage (PostgreSQL keeps its own integrity)")
     problems = [r[0] for r in db.execute_sql("PRAGMA quick_check").fetchall() if r[0] != "ok"]
     problems += [f"foreign key: {r[0]} row {r[1]} -> {r[2]}" for r in db.execute_sql("PRAGMA foreign_key_check").fetchall()]
-    return _result("SQLite integrity and foreign keys", problems, str)
+    return _result("storage", "SQLite integrity and foreign keys", problems, str)
 
 
 def check_balances() -> CheckResult:
@@ -59,7 +60,7 @@ def check_balances() -> CheckResult:
     rows = (Customer.select(Customer.code, Customer.balance_cents, total.alias("posted"))
             .join(LedgerEntry, JOIN.LEFT_OUTER).group_by(Customer.id, Customer.code, Customer.balance_cents)
             .having(Customer.balance_cents != total).tuples())
-    return _result("cached balance = sum of postings", rows,
+    return _result("balances", "cached balance = sum of postings", rows,
                    lambda r: f"{r[0]}: cached {format_money(r[1])}, postings {format_money(r[2])}")
 
 
@@ -80,7 +81,7 @@ def check_postings() -> CheckResult:
                      | ((LedgerEntry.kind == "adjustment") & (LedgerEntry.reason == ""))).tuples())
     rows = ([("order", *r) for r in orders] + [("payment", *r) for r in payments]
             + [("posting", r[0], r[1], None, None) for r in strays])
-    return _result("one posting per order and payment, of its amount", rows,
+    return _result("postings", "one posting per order and payment, of its amount", rows,
                    lambda r: f"{r[0]} {r[1]}: amount {r[2]}, posted {r[3]} in {r[4]} postings" if r[0] != "posting"
                    else f"posting {r[1]} ({r[2]}) has no document or reason")
 
@@ -117,7 +118,7 @@ def check_allocations() -> CheckResult:
             + [f"order {r[0]}: {r[3]} allocated + {r[2]} open != {r[1]}" for r in orders]
             + [f"return {r[0]}: {r[1]} + {r[3]} used != {r[2]} open" for r in returns]
             + [f"allocation {r[0]} crosses customers" for r in crossed])
-    return _result("allocations never exceed a credit or an order", rows, str)
+    return _result("allocations", "allocations never exceed a credit or an order", rows, str)
 
 
 def run_checks(db: Database) -> list[CheckResult]:

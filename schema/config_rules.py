@@ -25,6 +25,8 @@ class Invalid(ValueError):
 
 def show(value: Any) -> str:
     """A value as it would be written in TOML, for messages."""
+    if value is None:
+        return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -197,16 +199,16 @@ def _month_day(value: Any, lunar: bool) -> tuple[int, int] | None:
 
 
 def holiday_list(value: Any) -> tuple[Holiday, ...]:
-    shape = 'a list of tables like {name = "Company day 司庆", date = "06-18"} (or lunar = "MM-DD"), action optional'
+    shape = 'a table like {name = "Company day 司庆", date = "06-18"} (or lunar = "MM-DD"), action optional'
     if not isinstance(value, list):
-        raise Invalid(shape, value)
+        raise Invalid("a list of tables" + shape[len("a table"):], value)
     found: list[Holiday] = []
     for number, item in enumerate(value, 1):
         at = f"[{number}]"
         if not isinstance(item, dict) or set(item) - {"name", "date", "lunar", "action"}:
             raise Invalid(shape, item, sub=at)
         if not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise Invalid("a non-empty name", item.get("name", ""), sub=f"{at}.name")
+            raise Invalid("a non-empty name", item.get("name"), sub=f"{at}.name")
         if ("date" in item) == ("lunar" in item):
             raise Invalid('given exactly one of date = "MM-DD" (solar) or lunar = "MM-DD"', item, sub=at)
         lunar = "lunar" in item

@@ -125,7 +125,7 @@ def test_check_fails_with_exit_1_when_a_balance_is_off(kacrm, db_path):
     assert result.exit_code == 1
     assert "FAIL" in result.stdout and "C1" in result.stdout
     report = json.loads(kacrm("check", "--format", "json").stdout)
-    assert [r["ok"] for r in report if "balance" in r["check"]] == [False]
+    assert [r["ok"] for r in report if r["check"] == "balances"] == [False]
 
 
 def test_a_database_newer_than_the_code_is_refused_in_one_sentence(kacrm, db_path):
