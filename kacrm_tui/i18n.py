@@ -36,7 +36,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                "The database is busy (another process is writing); try again in a moment."),
     "col.login": ("登录名", "Login"), "col.name": ("姓名", "Name"), "col.role": ("角色", "Role"),
     "col.region": ("区域", "Region"), "col.manager": ("上级", "Manager"), "col.active": ("状态", "Status"),
-    "col.customers": ("客户数", "Customers"),
+    "col.customers": ("客户数", "Customers"), "col.code": ("客户编码", "Code"), "col.customer_name": ("客户名称", "Customer"), "col.owner": ("客户经理", "Owner"),
+    "col.balance": ("应收余额", "Balance"), "col.credit_limit": ("信用额度", "Credit limit"),
+    "col.unapplied_credit": ("预收未核销", "Unapplied"), "col.overdue": ("逾期", "Overdue"),
     "active": ("在职", "active"), "inactive": ("停用", "inactive"),
     "level.view": ("查看", "view"), "level.edit": ("编辑", "edit"),
 }

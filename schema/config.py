@@ -57,6 +57,7 @@ class DaemonConfig:
     log_level: str = setting("INFO", one_of("DEBUG", "INFO", "WARNING", "ERROR"))
     overdue_alert_days: int = setting(30, whole(0))
     heartbeat_stale_seconds: int = setting(120, whole(1))
+    default_owner: str = setting("", text('a login, or "" for the first admin', r".*"))
 
     def dirs(self, base: Path, inbox: str | Path | None = None) -> tuple[Path, Path, Path]:
         """(inbox, archive, rejected); `inbox` overrides the configured one as given, and empty

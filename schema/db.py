@@ -28,7 +28,6 @@ def sqlite_pragmas(busy_timeout_seconds: int) -> dict[str, object]:
         "foreign_keys": 1,
         "busy_timeout": int(busy_timeout_seconds * 1000),
         "cache_size": -64 * 1024,  # 64 MiB page cache
-        "temp_store": "memory",
     }
 
 

@@ -34,7 +34,7 @@ def allocate(amount_cents: int, items: Iterable[OpenItem], preferred: Hashable |
     if amount_cents < 0:
         raise ValueError("a credit to allocate is a positive amount")
     ordered = sorted((i for i in items if i.open_cents > 0),
-                     key=lambda i: (i.key != preferred, i.due, str(i.key)))
+                     key=lambda i: (i.key != preferred, i.due, i.key))
     applied: list[tuple[Hashable, int]] = []
     left = amount_cents
     for item in ordered:
@@ -52,10 +52,11 @@ def _move_balance(customer: Customer, cents: int) -> None:
     customer.balance_cents += cents
 
 
-def _open_orders(customer: Customer) -> dict[int, Order]:
-    query = (Order.select().where((Order.customer == customer) & (Order.open_cents > 0))
-             .order_by(Order.due_date, Order.id))
-    return {order.id: order for order in query}
+def _open_orders(customer: Customer, before: int | None = None) -> dict[int, Order]:
+    query = Order.select().where((Order.customer == customer) & (Order.open_cents > 0))
+    if before is not None:
+        query = query.where(Order.id < before)
+    return {order.id: order for order in query.order_by(Order.due_date, Order.id)}
 
 
 def _apply(credit: Payment | Order, amount_cents: int, open_orders: dict[int, Order],
@@ -63,8 +64,8 @@ def _apply(credit: Payment | Order, amount_cents: int, open_orders: dict[int, Or
     """Allocate `amount_cents` of `credit` to `open_orders`; returns what is left unapplied."""
     items = [OpenItem(o.id, o.due_date, o.open_cents) for o in open_orders.values()]
     applied, left = allocate(amount_cents, items, preferred)
+    source = {"payment": credit} if isinstance(credit, Payment) else {"credit_order": credit}
     for order_id, cents in applied:
-        source = {"payment": credit} if isinstance(credit, Payment) else {"credit_order": credit}
         PaymentAllocation.create(order=order_id, amount_cents=cents, **source)
         Order.update(open_cents=Order.open_cents - cents).where(Order.id == order_id).execute()
         open_orders[order_id].open_cents -= cents
@@ -74,46 +75,49 @@ def _apply(credit: Payment | Order, amount_cents: int, open_orders: dict[int, Or
 def post_order(customer: Customer, *, order_no: str, order_date: dt.date, amount_cents: int,
                due_date: dt.date | None = None, cost_cents: int | None = None, currency: str = "CNY",
                content_hash: str = "", source_file=None, source_line: int | None = None) -> Order:
-    """Record an order (or, with a negative amount, a return) and its posting.
-
-    An order takes up the customer's unapplied credit at once; a return is a credit that pays off
-    open orders, oldest due first, and keeps the rest as credit."""
+    """Record an order (or, with a negative amount, a return) and its posting, then settle it."""
     with transaction():
         due = due_date or order_date + dt.timedelta(days=customer.credit_days)
         order = Order.create(order_no=order_no, customer=customer, order_date=order_date, due_date=due,
                              amount_cents=amount_cents, open_cents=amount_cents, cost_cents=cost_cents,
                              currency=currency, content_hash=content_hash, source_file=source_file,
                              source_line=source_line)
-        kind = "order" if amount_cents >= 0 else "return"
-        LedgerEntry.create(customer=customer, posted_on=order_date, kind=kind, amount_cents=amount_cents,
-                           order=order, source_file=source_file)
+        LedgerEntry.create(customer=customer, posted_on=order_date, kind="order" if amount_cents >= 0 else "return",
+                           amount_cents=amount_cents, order=order, source_file=source_file)
         _move_balance(customer, amount_cents)
-        if amount_cents < 0:
-            left = _apply(order, -amount_cents, _open_orders(customer))
-            Order.update(open_cents=-left).where(Order.id == order.id).execute()
-            order.open_cents = -left
-        elif amount_cents > 0:
-            _use_credits(customer, order)
         if amount_cents > 0 and (customer.first_deal_date is None or order_date < customer.first_deal_date):
             Customer.update(first_deal_date=order_date).where(Customer.id == customer.id).execute()
             customer.first_deal_date = order_date
+        settle_order(order)
         return order
 
 
-def _use_credits(customer: Customer, order: Order) -> None:
-    """Apply the customer's standing credits (unapplied payments, then unused returns) to `order`."""
+def settle_order(order: Order) -> None:
+    """Allocate a freshly recorded order against what came before it (by id), as if posted alone:
+    an order takes up the customer's standing credits (unapplied payments oldest first, then unused
+    returns); a return pays off open orders, oldest due first, and keeps the rest as credit.
+
+    Bulk import inserts a file's orders first and settles them in file order afterwards; looking
+    only at earlier ids makes that the same as posting them one by one."""
+    customer = order.customer_id
+    if order.amount_cents < 0:
+        left = _apply(order, -order.amount_cents, _open_orders(customer, before=order.id))
+        Order.update(open_cents=-left).where(Order.id == order.id).execute()
+        order.open_cents = -left
+        return
+    if order.amount_cents == 0:
+        return
     open_orders = {order.id: order}
     credits: list[Payment | Order] = list(
         Payment.select().where((Payment.customer == customer) & (Payment.unapplied_cents > 0))
         .order_by(Payment.paid_on, Payment.id))
-    credits += list(Order.select().where((Order.customer == customer) & (Order.open_cents < 0))
+    credits += list(Order.select().where((Order.customer == customer) & (Order.open_cents < 0) & (Order.id < order.id))
                     .order_by(Order.order_date, Order.id))
     for credit in credits:
         if order.open_cents == 0:
             break
         available = credit.unapplied_cents if isinstance(credit, Payment) else -credit.open_cents
-        left = _apply(credit, available, open_orders)
-        used = available - left
+        used = available - _apply(credit, available, open_orders)
         if isinstance(credit, Payment):
             Payment.update(unapplied_cents=Payment.unapplied_cents - used).where(Payment.id == credit.id).execute()
         else:
