@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from peewee import JOIN, chunked
+from peewee import chunked, fn
 
 from schema import clock, ledger
 from schema.alerts import refresh_alerts
@@ -92,53 +92,73 @@ def _customer_codes() -> dict[str, tuple[int, int]]:
             Customer.select(Customer.code, Customer.id, Customer.credit_days).tuples().iterator()}
 
 
-def _clashes(model, key_field, keys: list[str]) -> dict[str, tuple[str, str, int | None]]:
-    """Keys already in the database: key -> (content hash, file name, line)."""
+def _clashes(model, key_field, keys: list[str], *, other_than: int | None = None) -> dict[str, tuple[str, str, int | None]]:
+    """Keys already in the database (from another file than `other_than`):
+    key -> (content hash, file name, line)."""
+    table, key, p = model._meta.table_name, key_field.column_name, database.obj.param
     found = {}
     for chunk in chunked(keys, 500):
-        query = (model.select(key_field, model.content_hash, IngestedFile.name, model.source_line)
-                 .join(IngestedFile, on=(model.source_file == IngestedFile.id), join_type=JOIN.LEFT_OUTER)
-                 .where(key_field.in_(chunk)).tuples())
-        found.update({key: (digest, name or "", line) for key, digest, name, line in query})
+        sql = (f'SELECT t.{key}, t.content_hash, f.name, t.source_line FROM "{table}" t '
+               f'LEFT JOIN ingested_file f ON f.id = t.source_file_id WHERE t.{key} IN ({", ".join([p] * len(chunk))})')
+        params = list(chunk)
+        if other_than is not None:
+            sql += f" AND (t.source_file_id IS NULL OR t.source_file_id != {p})"
+            params.append(other_than)
+        found.update({k: (digest, name or "", line) for k, digest, name, line in database.execute_sql(sql, params)})
     return found
 
 
 def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: ApplyResult) -> None:
     codes = _customer_codes()
     keys = _Keys()
-    now = clock.now()
-    created = str(Order.created_at.db_value(now))
+    created = str(Order.created_at.db_value(clock.now()))
     columns = ("order_no", "customer_id", "order_date", "due_date", "amount_cents", "open_cents", "cost_cents",
                "currency", "content_hash", "source_file_id", "source_line", "created_at")
+    # a key already in the database is not inserted; such rows are rare and looked at afterwards
     insert_sql = (f'INSERT INTO "order" ({", ".join(columns)}) '
-                  f'VALUES ({", ".join([database.obj.param] * len(columns))})')
+                  f'VALUES ({", ".join([database.obj.param] * len(columns))}) ON CONFLICT (order_no) DO NOTHING')
     cursor = database.cursor()
+    first_id = (Order.select(fn.MAX(Order.id)).scalar() or 0) + 1
+    posted = _Posted()
     batch: list[tuple[Record, int, int]] = []
 
+    def earlier_keys(records: list[Record]) -> set[str]:
+        """Lines whose order number another file already brought: skipped, or a clash."""
+        existing = _clashes(Order, Order.order_no, [r.fields["order_no"] for r in records], other_than=file_row.id)
+        for record in records:
+            earlier = existing.get(record.fields["order_no"])
+            if earlier is None:
+                continue
+            if earlier[0] == record.content_hash:
+                result.skipped += 1
+            else:
+                result.problems.append(Problem(record.line, _column(table, "order_no"), record.fields["order_no"],
+                                               "duplicate_key_conflict", {"file": earlier[1] or "-", "line": earlier[2] or "-"}))
+        return set(existing)
+
     def flush() -> None:
-        existing = _clashes(Order, Order.order_no, [r.fields["order_no"] for r, _, _ in batch])
+        records = [record for record, _, _ in batch]
+        if result.problems:  # the file is lost already: only look for more problems
+            earlier_keys(records)
+            batch.clear()
+            return
         rows, detailed = [], []
         for record, customer_id, credit_days in batch:
             fields = record.fields
-            earlier = existing.get(fields["order_no"])
-            if earlier is not None:
-                if earlier[0] == record.content_hash:
-                    result.skipped += 1
-                else:
-                    result.problems.append(Problem(record.line, _column(table, "order_no"), fields["order_no"],
-                                                   "duplicate_key_conflict", {"file": earlier[1] or "-", "line": earlier[2] or "-"}))
-                continue
             due = fields.get("due_date") or fields["order_date"] + dt.timedelta(days=credit_days)
             rows.append((fields["order_no"], customer_id, fields["order_date"].isoformat(), due.isoformat(),
                          fields["amount"], fields["amount"], fields.get("cost"), config.ledger.currency,
                          record.content_hash, file_row.id, record.line, created))
-            if any(fields.get(k) not in (None, "") for k in ("sku", "product", "qty", "unit_price")):
+            if fields.get("sku") or fields.get("product") or fields.get("qty") is not None:
                 detailed.append(record)
-        if rows and not result.problems:
-            cursor.executemany(insert_sql, rows)
-            result.applied += len(rows)
-            if detailed:
-                _order_lines(detailed)
+        cursor.executemany(insert_sql, rows)
+        there = earlier_keys(records) if cursor.rowcount != len(rows) else set()
+        for record, customer_id, _ in batch:
+            if record.fields["order_no"] not in there:
+                posted.add(customer_id, record.fields["amount"], record.fields["order_date"])
+                result.applied += 1
+        if detailed:
+            _order_lines(detailed, file_row.id)
         batch.clear()
 
     for record in _records(table, config, result):
@@ -159,44 +179,56 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
     if batch:
         flush()
     if not result.problems:
-        _post_orders(file_row, result)
+        _post_orders(file_row, first_id, posted, result)
 
 
-def _order_lines(records: list[Record]) -> None:
+class _Posted:
+    """What the inserted orders do to each customer: the balance moves, the first deal date, and
+    whether goods came back (a return needs settling)."""
+
+    def __init__(self) -> None:
+        self.moves: dict[int, int] = {}
+        self.first: dict[int, dt.date] = {}
+        self.returning: set[int] = set()
+
+    def add(self, customer_id: int, amount: int, day: dt.date) -> None:
+        self.moves[customer_id] = self.moves.get(customer_id, 0) + amount
+        if amount > 0 and (customer_id not in self.first or day < self.first[customer_id]):
+            self.first[customer_id] = day
+        elif amount < 0:
+            self.returning.add(customer_id)
+
+
+def _order_lines(records: list[Record], file_id: int) -> None:
     ids = dict(Order.select(Order.order_no, Order.id).where(
-        Order.order_no.in_([r.fields["order_no"] for r in records])).tuples())
+        Order.order_no.in_([r.fields["order_no"] for r in records]) & (Order.source_file == file_id)).tuples())
     OrderLine.insert_many([{"order": ids[r.fields["order_no"]], "line_no": 1, "sku": r.fields.get("sku") or "",
                             "product": r.fields.get("product") or "", "qty": r.fields.get("qty"),
                             "unit_price": r.fields.get("unit_price"), "amount_cents": r.fields["amount"],
-                            "cost_cents": r.fields.get("cost")} for r in records]).execute()
+                            "cost_cents": r.fields.get("cost")} for r in records if r.fields["order_no"] in ids]).execute()
 
 
-def _post_orders(file_row: IngestedFile, result: ApplyResult) -> None:
-    """The postings, balances and first deal dates of the orders just inserted, then settlement."""
+def _post_orders(file_row: IngestedFile, first_id: int, posted: _Posted, result: ApplyResult) -> None:
+    """The postings, balances and first deal dates of the orders just inserted (ids from
+    `first_id` on: the transaction holds the write lock), then settlement where credits wait."""
     db, p = database.obj, database.obj.param
-    order, entry, customer = '"order"', '"ledger_entry"', '"customer"'  # standard SQL quoting
     now = str(Order.created_at.db_value(clock.now()))
     db.execute_sql(
-        f"INSERT INTO {entry} (customer_id, posted_on, kind, amount_cents, order_id, reason, source_file_id, created_at)"
-        f" SELECT customer_id, order_date, CASE WHEN amount_cents < 0 THEN 'return' ELSE 'order' END, amount_cents,"
-        f" id, '', source_file_id, {p} FROM {order} WHERE source_file_id = {p}", (now, file_row.id))
-    touched = f"SELECT DISTINCT customer_id FROM {order} WHERE source_file_id = {p}"
-    db.execute_sql(
-        f"UPDATE {customer} SET balance_cents = balance_cents + (SELECT SUM(o.amount_cents) FROM {order} o"
-        f" WHERE o.customer_id = {customer}.id AND o.source_file_id = {p}) WHERE id IN ({touched})",
-        (file_row.id, file_row.id))
-    first = (f"(SELECT MIN(o.order_date) FROM {order} o WHERE o.customer_id = {customer}.id"
-             f" AND o.source_file_id = {p} AND o.amount_cents > 0)")
-    db.execute_sql(f"UPDATE {customer} SET first_deal_date = {first} WHERE id IN ({touched})"
-                   f" AND {first} IS NOT NULL AND (first_deal_date IS NULL OR first_deal_date > {first})",
-                   (file_row.id, file_row.id, file_row.id, file_row.id))
-    result.customers = {cid for (cid,) in db.execute_sql(touched, (file_row.id,)).fetchall()}
-    returning = {cid for (cid,) in Order.select(Order.customer).distinct()
-                 .where((Order.source_file == file_row.id) & (Order.amount_cents < 0)).tuples()}
-    to_settle = sorted(returning | open_credit_customers(result.customers))
+        f'INSERT INTO "ledger_entry" (customer_id, posted_on, kind, amount_cents, order_id, reason, source_file_id,'
+        f" created_at) SELECT customer_id, order_date, CASE WHEN amount_cents < 0 THEN 'return' ELSE 'order' END,"
+        f' amount_cents, id, {p}, source_file_id, {p} FROM "order" WHERE id >= {p} AND source_file_id = {p}',
+        ("", now, first_id, file_row.id))
+    cursor = database.cursor()
+    cursor.executemany(f'UPDATE "customer" SET balance_cents = balance_cents + {p} WHERE id = {p}',
+                       [(cents, cid) for cid, cents in posted.moves.items() if cents])
+    cursor.executemany(f'UPDATE "customer" SET first_deal_date = {p} WHERE id = {p}'
+                       f' AND (first_deal_date IS NULL OR first_deal_date > {p})',
+                       [(day.isoformat(), cid, day.isoformat()) for cid, day in posted.first.items()])
+    result.customers = set(posted.moves)
+    to_settle = sorted(posted.returning | open_credit_customers(result.customers))
     for chunk in chunked(to_settle, 500):
-        for new in (Order.select().where((Order.source_file == file_row.id) & Order.customer.in_(chunk))
-                    .order_by(Order.id)):
+        for new in (Order.select().where((Order.id >= first_id) & (Order.source_file == file_row.id)
+                                         & Order.customer.in_(chunk)).order_by(Order.id)):
             ledger.settle_order(new)
 
 

@@ -1,6 +1,7 @@
-"""Credit-control alerts (DESIGN §4): a balance over the credit limit, or an order open longer than
-`overdue_alert_days` past its due date. Raised once, resolved by themselves when the cause goes
-away, acknowledged by a person in the TUI. Orders are never refused for credit reasons."""
+"""Credit-control alerts (DESIGN §4): a balance over the credit limit, or orders open longer than
+`overdue_alert_days` past their due date (one alert per customer, naming the oldest order and the
+amount open). Raised once, resolved by themselves when the cause goes away, acknowledged by a
+person in the TUI. Orders are never refused for credit reasons."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +11,12 @@ from typing import Iterable
 from peewee import chunked
 
 from schema import clock
-from schema.db import transaction
+from schema.db import database, transaction
 from schema.models import Alert, Customer, Order, Rep
 from schema.money import format_money
+
+
+WHOLE_TABLE_ABOVE = 2000  # customers
 
 
 @dataclass
@@ -26,12 +30,14 @@ def _scope(query, field, customer_ids: list[int] | None):
 
 
 def refresh_alerts(customer_ids: Iterable[int] | None = None, *, overdue_days: int,
-                   today: dt.date | None = None) -> AlertCounts:
+                   today: dt.date | None = None, now: dt.datetime | None = None) -> AlertCounts:
     """Raise and resolve alerts for these customers (all when None), in one transaction."""
     today = today or clock.today()
     ids = None if customer_ids is None else sorted(set(customer_ids))
+    if ids is not None and len(ids) > WHOLE_TABLE_ABOVE:
+        ids = None  # one pass over everything beats many narrow ones, and is as right
     counts = AlertCounts()
-    now = clock.now()
+    now = now or clock.now()
     open_alert = Alert.resolved_at.is_null()
     with transaction():
         over = Customer.select(Customer.id, Customer.balance_cents, Customer.credit_limit_cents).where(
@@ -39,30 +45,64 @@ def refresh_alerts(customer_ids: Iterable[int] | None = None, *, overdue_days: i
         raised_for = set(Alert.select(Alert.customer).where((Alert.kind == "credit_limit") & open_alert).tuples())
         raised_for = {cid for (cid,) in raised_for}
         over_ids: set[int] = set()
+        new = []
         for query in _scope(over, Customer.id, ids):
             for cid, balance, limit in query.tuples():
                 over_ids.add(cid)
                 if cid not in raised_for:
-                    Alert.create(customer=cid, kind="credit_limit", amount_cents=balance, raised_at=now,
-                                 details=f"balance {format_money(balance)} > limit {format_money(limit)}")
-                    counts.raised += 1
+                    new.append({"customer": cid, "kind": "credit_limit", "amount_cents": balance, "raised_at": now,
+                                "details": f"balance {format_money(balance)} > limit {format_money(limit)}"})
+        _insert(new)
+        counts.raised += len(new)
         back = [cid for cid in raised_for if cid not in over_ids and (ids is None or cid in ids)]
         for chunk in chunked(back, 500):
             counts.resolved += (Alert.update(resolved_at=now)
                                 .where((Alert.kind == "credit_limit") & open_alert & Alert.customer.in_(chunk)).execute())
-        cutoff = today - dt.timedelta(days=overdue_days)
-        alerted = Alert.select(Alert.order).where((Alert.kind == "overdue") & Alert.order.is_null(False))
-        late = (Order.select(Order.id, Order.customer, Order.open_cents, Order.due_date, Order.order_no)
-                .where((Order.open_cents > 0) & (Order.due_date < cutoff) & Order.id.not_in(alerted)))
-        for query in _scope(late, Order.customer, ids):
-            for oid, cid, open_cents, due, order_no in query.tuples():
-                Alert.create(customer=cid, kind="overdue", amount_cents=open_cents, order=oid, raised_at=now,
-                             details=f"{order_no} due {due.isoformat()}, {(today - due).days} days overdue")
-                counts.raised += 1
-        paid = (Alert.select(Alert.id).join(Order, on=(Alert.order == Order.id))
-                .where((Alert.kind == "overdue") & open_alert & (Order.open_cents <= 0)))
-        counts.resolved += Alert.update(resolved_at=now).where(Alert.id.in_(paid)).execute()
+        counts.raised += _raise_overdue(ids, today - dt.timedelta(days=overdue_days), today, now)
+        late_now = Order.select(Order.customer).where((Order.open_cents > 0)
+                                                      & (Order.due_date < today - dt.timedelta(days=overdue_days)))
+        settled = Alert.select(Alert.id).where((Alert.kind == "overdue") & open_alert & Alert.customer.not_in(late_now))
+        counts.resolved += Alert.update(resolved_at=now).where(Alert.id.in_(settled)).execute()
     return counts
+
+
+def _insert(rows: list[dict]) -> None:
+    """Insert alert rows through the cursor: there may be one per customer."""
+    if not rows:
+        return
+    names = ("customer_id", "kind", "amount_cents", "order_id", "details", "raised_at")
+    p = database.obj.param
+    database.cursor().executemany(
+        f'INSERT INTO "alert" ({", ".join(names)}) VALUES ({", ".join([p] * len(names))})',
+        [(r["customer"], r["kind"], r["amount_cents"], r.get("order"), r["details"],
+          str(Alert.raised_at.db_value(r["raised_at"]))) for r in rows])
+
+
+def _raise_overdue(ids: list[int] | None, cutoff: dt.date, today: dt.date, now) -> int:
+    """One open overdue alert per customer with orders open past `cutoff`: the amount is what is
+    open on those orders, the order named is the oldest."""
+    alerted = Alert.select(Alert.customer).where((Alert.kind == "overdue") & Alert.resolved_at.is_null())
+    late = (Order.select(Order.customer, Order.id, Order.order_no, Order.due_date, Order.open_cents)
+            .where((Order.open_cents > 0) & (Order.due_date < cutoff) & Order.customer.not_in(alerted))
+            .order_by(Order.customer, Order.due_date, Order.id))
+    found: dict[int, list] = {}  # customer -> [oldest id, its number, its due date, open total, orders]
+    for query in _scope(late, Order.customer, ids):
+        sql, params = query.sql()
+        for cid, oid, order_no, due, open_cents in database.execute_sql(sql, params):  # raw rows: many
+            entry = found.get(cid)
+            if entry is None:
+                found[cid] = [oid, order_no, due, open_cents, 1]
+            else:
+                entry[3] += open_cents
+                entry[4] += 1
+    rows = []
+    for cid, (oid, order_no, due, total, count) in found.items():
+        due = due if isinstance(due, dt.date) else dt.date.fromisoformat(due)
+        rows.append({"customer": cid, "kind": "overdue", "amount_cents": total, "order": oid, "raised_at": now,
+                     "details": f"{count} orders, oldest {order_no} due {due.isoformat()}, "
+                                f"{(today - due).days} days overdue"})
+    _insert(rows)
+    return len(rows)
 
 
 def acknowledge(alert: Alert, by: Rep) -> None:

@@ -25,8 +25,9 @@ from schema import clock
 from schema.config import DaemonConfig
 from schema.db import open_database
 from schema.errors import ValidationError
+from schema.alerts import refresh_alerts
 from schema.migrate import upgrade
-from schema.models import (Alert, Complaint, Contact, Contract, Customer, LedgerEntry, Opportunity, Order, Payment,
+from schema.models import (Complaint, Contact, Contract, Customer, LedgerEntry, Opportunity, Order, Payment,
                            PaymentAllocation, Rep, Target, Visit, VisitContact)
 
 BATCH = 2000  # customers per transaction
@@ -119,6 +120,9 @@ def build_demo(directory: Path, customers: int = 300, seed: int = 7, *, today: d
             writer.add(Target, make_targets(demo, reps, rep_sales))
             writer.flush()
             report("targets", 1, 1)
+        # the alerts the daemon would raise today, by the daemon's own rule
+        raised = refresh_alerts(overdue_days=DaemonConfig().overdue_alert_days, today=demo.today, now=demo.now)
+        writer.counts["alert"] = raised.raised
     finally:
         db.close()
     inbox = directory / "inbox"
@@ -156,7 +160,7 @@ def _customers(db, demo: Demo, writer: BulkWriter, customers: int, reps_by_regio
         for model, rows in ((Visit, activity.visits), (VisitContact, activity.visit_contacts),
                             (Contract, activity.contracts), (Opportunity, activity.opportunities),
                             (Complaint, activity.complaints), (Order, trade.orders), (Payment, trade.payments),
-                            (PaymentAllocation, trade.allocations), (LedgerEntry, trade.ledger), (Alert, trade.alerts)):
+                            (PaymentAllocation, trade.allocations), (LedgerEntry, trade.ledger)):
             writer.add(model, rows)
         with db.atomic():
             writer.flush()

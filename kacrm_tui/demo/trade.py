@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from kacrm_tui.demo.archive import Account
 from kacrm_tui.demo.context import DAY, WAN, YUAN, Demo, Weighted, round_to
 from schema.ledger import OpenItem, allocate
-from schema.money import format_money
 
 SEASON = (90, 80, 100, 100, 105, 105, 95, 95, 105, 110, 110, 125)  # percent of the usual, by month
 METHODS = Weighted.of((("transfer", 70), ("bill", 15), ("cheque", 10), ("cash", 5)))
@@ -49,7 +48,6 @@ class Trade:
     payments: list[tuple] = field(default_factory=list)
     allocations: list[tuple] = field(default_factory=list)
     ledger: list[tuple] = field(default_factory=list)
-    alerts: list[tuple] = field(default_factory=list)
 
 
 class TradeMaker:
@@ -266,7 +264,6 @@ class TradeMaker:
             out.payments.append((doc.id, doc.number, customer, doc.date.isoformat(), doc.amount, doc.credit,
                                  doc.method, doc.names, "CNY", "", None, None, doc.stamp))
         self._account_figures(account, orders, balance)
-        self._alerts(account, orders, out)
 
     def _account_figures(self, account: Account, orders: list[Document], balance: int) -> None:
         rng = self.demo.rng
@@ -282,16 +279,3 @@ class TradeMaker:
             below = balance * rng.randrange(55, 86) // 100 // WAN * WAN
             account.credit_limit = min(account.credit_limit, max(WAN, below))
 
-    def _alerts(self, account: Account, orders: list[Document], out: Trade) -> None:
-        """The alerts `schema.alerts.refresh_alerts` would raise today (DESIGN §4 credit control)."""
-        demo, today = self.demo, self.demo.today
-        if account.credit_limit > 0 and account.balance > account.credit_limit:
-            out.alerts.append((demo.new_id("alert"), account.id, "credit_limit", account.balance, None,
-                               f"balance {format_money(account.balance)} > limit {format_money(account.credit_limit)}",
-                               demo.now, None, None, None))
-        cutoff = today - dt.timedelta(days=self.overdue_days)
-        for doc in orders:
-            if doc.item is not None and doc.item.open_cents > 0 and doc.due < cutoff:
-                out.alerts.append((demo.new_id("alert"), account.id, "overdue", doc.item.open_cents, doc.id,
-                                   f"{doc.number} due {doc.due.isoformat()}, {(today - doc.due).days} days overdue",
-                                   demo.now, None, None, None))

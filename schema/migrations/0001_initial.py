@@ -125,21 +125,21 @@ def up(migrator, db):
 
     class Order(Model):
         order_no = CharField(unique=True, max_length=64)
-        customer = ForeignKeyField(Customer, on_delete='RESTRICT')
-        order_date = DateField(index=True)
-        due_date = DateField(index=True)
+        customer = ForeignKeyField(Customer, on_delete='RESTRICT', index=False)
+        order_date = DateField()
+        due_date = DateField()
         amount_cents = BigIntegerField()
         cost_cents = BigIntegerField(null=True)
         open_cents = BigIntegerField(default=0)
         currency = CharField(max_length=3, default='CNY')
         content_hash = CharField(max_length=64, default='')
-        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT')
+        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT', index=False)
         source_line = IntegerField(null=True)
         created_at = DateTimeField()
         class Meta:
             database = db
             table_name = 'order'
-            indexes = ((('customer', 'order_date'), False), (('customer', 'due_date'), False))
+            indexes = ((('customer', 'due_date'), False),)
     db.create_tables([Order])
 
     class Alert(Model):
@@ -317,7 +317,7 @@ def up(migrator, db):
 
     class Payment(Model):
         payment_ref = CharField(unique=True, max_length=64)
-        customer = ForeignKeyField(Customer, on_delete='RESTRICT')
+        customer = ForeignKeyField(Customer, on_delete='RESTRICT', index=False)
         paid_on = DateField(index=True)
         amount_cents = BigIntegerField()
         unapplied_cents = BigIntegerField(default=0)
@@ -325,7 +325,7 @@ def up(migrator, db):
         order_no = CharField(max_length=64, default='')
         currency = CharField(max_length=3, default='CNY')
         content_hash = CharField(max_length=64, default='')
-        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT')
+        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT', index=False)
         source_line = IntegerField(null=True)
         created_at = DateTimeField()
         class Meta:
@@ -335,16 +335,16 @@ def up(migrator, db):
     db.create_tables([Payment])
 
     class LedgerEntry(Model):
-        customer = ForeignKeyField(Customer, on_delete='RESTRICT')
+        customer = ForeignKeyField(Customer, on_delete='RESTRICT', index=False)
         posted_on = DateField()
         kind = CharField(max_length=12)
         amount_cents = BigIntegerField()
         order = ForeignKeyField(Order, null=True, on_delete='RESTRICT')
         payment = ForeignKeyField(Payment, null=True, on_delete='RESTRICT')
-        reverses = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        reverses = ForeignKeyField('self', null=True, on_delete='RESTRICT', index=False)
         reason = TextField(default='')
-        created_by = ForeignKeyField(Rep, null=True, on_delete='SET NULL')
-        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT')
+        created_by = ForeignKeyField(Rep, null=True, on_delete='SET NULL', index=False)
+        source_file = ForeignKeyField(IngestedFile, null=True, on_delete='RESTRICT', index=False)
         created_at = DateTimeField()
         class Meta:
             database = db
