@@ -92,29 +92,26 @@ def _customer_codes() -> dict[str, tuple[int, int]]:
             Customer.select(Customer.code, Customer.id, Customer.credit_days).tuples().iterator()}
 
 
-def _clashes(model, key_field, keys: list[str], *, other_than: int | None = None) -> dict[str, tuple[str, str, int | None]]:
-    """Keys already in the database (from another file than `other_than`):
-    key -> (content hash, file name, line)."""
+def _clashes(model, key_field, keys: list[str]) -> dict[str, tuple[str, str, int | None, int | None]]:
+    """Keys already in the database: key -> (content hash, file name, line, file id)."""
     table, key, p = model._meta.table_name, key_field.column_name, database.obj.param
     found = {}
     for chunk in chunked(keys, 500):
-        sql = (f'SELECT t.{key}, t.content_hash, f.name, t.source_line FROM "{table}" t '
+        sql = (f'SELECT t.{key}, t.content_hash, f.name, t.source_line, t.source_file_id FROM "{table}" t '
                f'LEFT JOIN ingested_file f ON f.id = t.source_file_id WHERE t.{key} IN ({", ".join([p] * len(chunk))})')
-        params = list(chunk)
-        if other_than is not None:
-            sql += f" AND (t.source_file_id IS NULL OR t.source_file_id != {p})"
-            params.append(other_than)
-        found.update({k: (digest, name or "", line) for k, digest, name, line in database.execute_sql(sql, params)})
+        found.update({k: (digest, name or "", line, file_id)
+                      for k, digest, name, line, file_id in database.execute_sql(sql, list(chunk))})
     return found
 
 
 def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: ApplyResult) -> None:
+    """Insert the file's orders batch by batch. The order number's unique index does the duplicate
+    detection (no set of a million keys in memory): a row that did not go in repeats an earlier one,
+    of another file or of this one, and is skipped if its content is the same, else a problem."""
     codes = _customer_codes()
-    keys = _Keys()
     created = str(Order.created_at.db_value(clock.now()))
     columns = ("order_no", "customer_id", "order_date", "due_date", "amount_cents", "open_cents", "cost_cents",
                "currency", "content_hash", "source_file_id", "source_line", "created_at")
-    # a key already in the database is not inserted; such rows are rare and looked at afterwards
     insert_sql = (f'INSERT INTO "order" ({", ".join(columns)}) '
                   f'VALUES ({", ".join([database.obj.param] * len(columns))}) ON CONFLICT (order_no) DO NOTHING')
     cursor = database.cursor()
@@ -122,26 +119,27 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
     posted = _Posted()
     batch: list[tuple[Record, int, int]] = []
 
-    def earlier_keys(records: list[Record]) -> set[str]:
-        """Lines whose order number another file already brought: skipped, or a clash."""
-        existing = _clashes(Order, Order.order_no, [r.fields["order_no"] for r in records], other_than=file_row.id)
+    def repeated(records: list[Record]) -> set[int]:
+        """The lines of `records` whose key an earlier line holds; each is skipped or a problem."""
+        holders = _clashes(Order, Order.order_no, [r.fields["order_no"] for r in records])
+        out = set()
         for record in records:
-            earlier = existing.get(record.fields["order_no"])
-            if earlier is None:
-                continue
-            if earlier[0] == record.content_hash:
+            key = record.fields["order_no"]
+            digest, name, line, file_id = holders[key]
+            if file_id == file_row.id and line == record.line:
+                continue  # this very line went in
+            out.add(record.line)
+            if digest == record.content_hash:
                 result.skipped += 1
+            elif file_id == file_row.id:
+                result.problems.append(Problem(record.line, _column(table, "order_no"), key,
+                                               "duplicate_in_file_conflict", {"line": line}))
             else:
-                result.problems.append(Problem(record.line, _column(table, "order_no"), record.fields["order_no"],
-                                               "duplicate_key_conflict", {"file": earlier[1] or "-", "line": earlier[2] or "-"}))
-        return set(existing)
+                result.problems.append(Problem(record.line, _column(table, "order_no"), key,
+                                               "duplicate_key_conflict", {"file": name or "-", "line": line or "-"}))
+        return out
 
     def flush() -> None:
-        records = [record for record, _, _ in batch]
-        if result.problems:  # the file is lost already: only look for more problems
-            earlier_keys(records)
-            batch.clear()
-            return
         rows, detailed = [], []
         for record, customer_id, credit_days in batch:
             fields = record.fields
@@ -152,9 +150,9 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
             if fields.get("sku") or fields.get("product") or fields.get("qty") is not None:
                 detailed.append(record)
         cursor.executemany(insert_sql, rows)
-        there = earlier_keys(records) if cursor.rowcount != len(rows) else set()
+        skipped = repeated([r for r, _, _ in batch]) if cursor.rowcount != len(rows) else set()
         for record, customer_id, _ in batch:
-            if record.fields["order_no"] not in there:
+            if record.line not in skipped:
                 posted.add(customer_id, record.fields["amount"], record.fields["order_date"])
                 result.applied += 1
         if detailed:
@@ -166,12 +164,6 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
         customer = codes.get(code)
         if customer is None:
             result.problems.append(Problem(record.line, _column(table, "customer_code"), code, "unknown_customer", {}))
-            continue
-        fresh, problem = keys.check(record, record.fields["order_no"], _column(table, "order_no"))
-        if problem:
-            result.problems.append(problem)
-        if not fresh:
-            result.skipped += problem is None
             continue
         batch.append((record, customer[0], customer[1]))
         if len(batch) >= BATCH:

@@ -203,7 +203,7 @@ def _apply(path: Path, sha: str, size: int, config: Config, destinations: Destin
             else:
                 IngestedFile.update(rows_total=applied.total, rows_applied=applied.applied,
                                     rows_skipped=applied.skipped).where(IngestedFile.id == row.id).execute()
-                log.info("applied %s: %s lines (%s repeated) of %s", path.name, applied.applied, applied.skipped, kind)
+                log.debug("applied %s: %s lines (%s repeated) of %s", path.name, applied.applied, applied.skipped, kind)
                 return IngestOutcome(path.name, "applied", kind, applied.total, applied.applied, applied.skipped,
                                      [], Path(row.archived_path) if row.archived_path else None, row.id,
                                      customers=applied.customers)
@@ -218,7 +218,7 @@ def _apply(path: Path, sha: str, size: int, config: Config, destinations: Destin
                                   encoding=encoding, rows_total=total, error_count=len(problems), errors=report,
                                   actor_login=actor,
                                   archived_path=str(_destination(destinations, "rejected", path.name) or ""))
-    log.warning("rejected %s: %d problems", path.name, len(problems))
+    log.debug("rejected %s: %d problems", path.name, len(problems))
     return _outcome(row, errors=problems)
 
 

@@ -92,6 +92,10 @@ class KacrmGroup(click.Group):
             ctx.exit(EXIT_BUG)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:  # `kacrm export … | head`: the reader had enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as exc:  # a bug: the traceback goes to the log, one line to the user
             _report_bug(exc)
             ctx.exit(EXIT_BUG)
@@ -197,6 +201,6 @@ def main() -> None:
     cli(prog_name="kacrm")
 
 
-from kacrm_tui import cli_demo, cli_export, cli_ingest, cli_users  # noqa: E402  (they register their commands on `cli`)
+from kacrm_tui import cli_daemon, cli_demo, cli_export, cli_ingest, cli_users  # noqa: E402  (they register their commands on `cli`)
 
-__all__ = ["cli", "main", "AppContext", "pass_app", "cli_demo", "cli_export", "cli_ingest", "cli_users"]
+__all__ = ["cli", "main", "AppContext", "pass_app", "cli_daemon", "cli_demo", "cli_export", "cli_ingest", "cli_users"]

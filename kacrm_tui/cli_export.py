@@ -52,5 +52,7 @@ def export(app: AppContext, kind: str, fmt: str | None, output: str | None, as_o
         write_rows(columns, rows, fmt=fmt, output=output, money=money)
     except ValueError as exc:
         raise ValidationError(f"{exc}.") from None
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise ValidationError(f"Cannot write {output}: {exc.strerror}.") from None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Hashable, Iterable
+from itertools import chain
+from typing import Hashable, Iterable, Iterator
 
 from schema import clock
 from schema.db import transaction
@@ -52,23 +53,41 @@ def _move_balance(customer: Customer, cents: int) -> None:
     customer.balance_cents += cents
 
 
-def _open_orders(customer: Customer, before: int | None = None) -> dict[int, Order]:
-    query = Order.select().where((Order.customer == customer) & (Order.open_cents > 0))
+PAGE = 64  # open orders read at a time: a credit rarely needs more than the oldest few
+
+
+def _open_orders(customer, *, before: int | None = None, skip: int | None = None) -> Iterator[list[Order]]:
+    """The customer's open orders, oldest due first (then by id), a page at a time, so that a
+    payment against a customer with thousands of open orders reads only the ones it pays."""
+    base = (Order.open_cents > 0) & (Order.customer == customer)
     if before is not None:
-        query = query.where(Order.id < before)
-    return {order.id: order for order in query.order_by(Order.due_date, Order.id)}
+        base &= Order.id < before
+    if skip is not None:
+        base &= Order.id != skip
+    last: Order | None = None
+    while True:
+        where = base if last is None else base & ((Order.due_date > last.due_date)
+                                                  | ((Order.due_date == last.due_date) & (Order.id > last.id)))
+        page = list(Order.select().where(where).order_by(Order.due_date, Order.id).limit(PAGE))
+        if not page:
+            return
+        yield page
+        last = page[-1]
 
 
-def _apply(credit: Payment | Order, amount_cents: int, open_orders: dict[int, Order],
-           preferred: int | None = None) -> int:
-    """Allocate `amount_cents` of `credit` to `open_orders`; returns what is left unapplied."""
-    items = [OpenItem(o.id, o.due_date, o.open_cents) for o in open_orders.values()]
-    applied, left = allocate(amount_cents, items, preferred)
+def _apply(credit: Payment | Order, amount_cents: int, pages: Iterable[list[Order]]) -> int:
+    """Allocate `amount_cents` of `credit` to the orders of `pages` in turn; returns what is left."""
     source = {"payment": credit} if isinstance(credit, Payment) else {"credit_order": credit}
-    for order_id, cents in applied:
-        PaymentAllocation.create(order=order_id, amount_cents=cents, **source)
-        Order.update(open_cents=Order.open_cents - cents).where(Order.id == order_id).execute()
-        open_orders[order_id].open_cents -= cents
+    left = amount_cents
+    for page in pages:
+        if left == 0:
+            break
+        by_id = {o.id: o for o in page}
+        applied, left = allocate(left, [OpenItem(o.id, o.due_date, o.open_cents) for o in page])
+        for order_id, cents in applied:
+            PaymentAllocation.create(order=order_id, amount_cents=cents, **source)
+            Order.update(open_cents=Order.open_cents - cents).where(Order.id == order_id).execute()
+            by_id[order_id].open_cents -= cents
     return left
 
 
@@ -107,7 +126,6 @@ def settle_order(order: Order) -> None:
         return
     if order.amount_cents == 0:
         return
-    open_orders = {order.id: order}
     credits: list[Payment | Order] = list(
         Payment.select().where((Payment.customer == customer) & (Payment.unapplied_cents > 0))
         .order_by(Payment.paid_on, Payment.id))
@@ -117,7 +135,7 @@ def settle_order(order: Order) -> None:
         if order.open_cents == 0:
             break
         available = credit.unapplied_cents if isinstance(credit, Payment) else -credit.open_cents
-        used = available - _apply(credit, available, open_orders)
+        used = available - _apply(credit, available, [[order]])
         if isinstance(credit, Payment):
             Payment.update(unapplied_cents=Payment.unapplied_cents - used).where(Payment.id == credit.id).execute()
         else:
@@ -138,9 +156,10 @@ def post_payment(customer: Customer, *, payment_ref: str, paid_on: dt.date, amou
         LedgerEntry.create(customer=customer, posted_on=paid_on, kind="payment", amount_cents=-amount_cents,
                            payment=payment, source_file=source_file)
         _move_balance(customer, -amount_cents)
-        open_orders = _open_orders(customer)
-        preferred = next((o.id for o in open_orders.values() if order_no and o.order_no == order_no), None)
-        left = _apply(payment, amount_cents, open_orders, preferred)
+        named = (Order.get_or_none((Order.order_no == order_no) & (Order.customer == customer) & (Order.open_cents > 0))
+                 if order_no else None)
+        first = [[named]] if named else []
+        left = _apply(payment, amount_cents, chain(first, _open_orders(customer, skip=named.id if named else None)))
         Payment.update(unapplied_cents=left).where(Payment.id == payment.id).execute()
         payment.unapplied_cents = left
         return payment

@@ -18,7 +18,7 @@ from daemon.messages import REASONS, format_problem
 from schema.config_aliases import AliasConfig
 
 GOLDEN = Path(__file__).parent / "golden"
-SAMPLES = Path("/work/shared/samples")
+from tests.paths import SAMPLES  # noqa: E402
 ALIASES = AliasConfig()
 
 

@@ -14,9 +14,7 @@ from schema.check import run_checks
 from schema.config import load_config
 from schema.models import Alert, AuditEntry, Customer, IngestedFile, LedgerEntry, Order, Payment, Rep
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-if not SAMPLES.is_dir():  # a clone elsewhere: shared/ sits beside the project
-    SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
+from tests.paths import SAMPLES
 
 
 @pytest.fixture
