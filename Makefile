@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/kacrm demo --dir $(DEMO_DIR) --customers $(DEMO_CUSTOMERS)
+	$(BIN)/kacrm demo --dir $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --replace
 
 test: $(STAMP)
 	$(BIN)/lint-imports

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from peewee import chunked, fn
 
@@ -34,6 +34,7 @@ class ApplyResult:
     problems: list[Problem] = field(default_factory=list)
     customers: set[int] = field(default_factory=set)
     bad_lines: set[int] = field(default_factory=set)
+    progress: Progress | None = None
 
     @property
     def total(self) -> int:
@@ -41,22 +42,30 @@ class ApplyResult:
 
 
 class _Keys:
-    """Order numbers or payment references seen in this file: a repeat with the same content is
-    skipped, with other content it is a problem naming the earlier line. Kept compact (one int a
-    key) so that a million-line file stays within memory."""
+    """Payment references or customer codes seen in this file: a repeat with the same content is
+    skipped, with other content it is a problem naming the earlier line. One int a key. (Order
+    numbers, a million to a file, are checked by the database's unique index instead.)"""
 
     def __init__(self) -> None:
         self.seen: dict[str, int] = {}
 
-    def check(self, record: Record, key: str, column: str) -> tuple[bool, Problem | None]:
+    def admit(self, record: Record, key: str, column: str, result: ApplyResult) -> bool:
+        """True for the first line with `key`; a repeat is counted as skipped, or as a problem."""
         digest = int(record.content_hash[:12], 16)
         previous = self.seen.get(key)
         if previous is None:
             self.seen[key] = (digest << 32) | record.line
-            return True, None
+            return True
         if previous >> 32 == digest:
-            return False, None
-        return False, Problem(record.line, column, key, "duplicate_in_file_conflict", {"line": previous & 0xFFFFFFFF})
+            result.skipped += 1
+        else:
+            result.problems.append(Problem(record.line, column, key, "duplicate_in_file_conflict",
+                                           {"line": previous & 0xFFFFFFFF}))
+        return False
+
+
+Progress = Callable[[int], None]  # called with the number of the line reached
+PROGRESS_EVERY = 10_000
 
 
 def _records(table: Table, config: Config, result: ApplyResult) -> Iterator[Record]:
@@ -66,6 +75,8 @@ def _records(table: Table, config: Config, result: ApplyResult) -> Iterator[Reco
             result.bad_lines.add(item.line)
         else:
             result.good += 1
+            if result.progress is not None and result.good % PROGRESS_EVERY == 0:
+                result.progress(item.line)
             yield item
 
 
@@ -73,9 +84,10 @@ def _column(table: Table, name: str) -> str:
     return table.columns.get(name, name)
 
 
-def apply_table(table: Table, file_row: IngestedFile, config: Config, *, actor: str) -> ApplyResult:
+def apply_table(table: Table, file_row: IngestedFile, config: Config, *, actor: str,
+                progress: Progress | None = None) -> ApplyResult:
     """Validate and apply every line of `table`; on any problem the caller rolls back."""
-    result = ApplyResult()
+    result = ApplyResult(progress=progress)
     if table.kind == "orders":
         _apply_orders(table, file_row, config, result)
     elif table.kind == "payments":
@@ -235,13 +247,8 @@ def _apply_payments(table: Table, file_row: IngestedFile, config: Config, result
             result.problems.append(Problem(record.line, _column(table, "customer_code"), fields["customer_code"],
                                            "unknown_customer", {}))
             continue
-        fresh, problem = keys.check(record, fields["payment_ref"], _column(table, "payment_ref"))
-        if problem:
-            result.problems.append(problem)
-        if not fresh:
-            result.skipped += problem is None
-            continue
-        pending.append((record, customer[0]))
+        if keys.admit(record, fields["payment_ref"], _column(table, "payment_ref"), result):
+            pending.append((record, customer[0]))
     existing = _clashes(Payment, Payment.payment_ref, [r.fields["payment_ref"] for r, _ in pending])
     fresh_lines = []
     for record, customer_id in pending:
@@ -294,11 +301,7 @@ def _apply_customers(table: Table, file_row: IngestedFile, config: Config, resul
     reason = f"{file_row.name}"
     for record in _records(table, config, result):
         fields = record.fields
-        fresh, problem = keys.check(record, fields["code"], _column(table, "code"))
-        if problem:
-            result.problems.append(problem)
-        if not fresh:
-            result.skipped += problem is None
+        if not keys.admit(record, fields["code"], _column(table, "code"), result):
             continue
         owner = fields.get("owner")
         if owner and owner not in owners:

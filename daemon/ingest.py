@@ -20,7 +20,7 @@ from schema.config import Config
 from schema.db import database, transaction
 from schema.models import IngestedFile
 
-from daemon.apply import ApplyResult, apply_table
+from daemon.apply import ApplyResult, Progress, apply_table
 from daemon.formats import FileRejected, open_table
 from daemon.messages import format_problem
 
@@ -155,7 +155,7 @@ def _outcome(row: IngestedFile, customers: set[int] | None = None, errors: list[
 
 
 def ingest_file(path: Path, config: Config, *, destinations: Destinations | None = None,
-                actor: str = "daemon") -> IngestOutcome:
+                actor: str = "daemon", progress: Progress | None = None) -> IngestOutcome:
     """Apply one dropped file (all of it or none of it) and, for the daemon, move it away."""
     path = Path(path)
     sha = file_sha256(path)
@@ -177,7 +177,7 @@ def ingest_file(path: Path, config: Config, *, destinations: Destinations | None
         if destinations is not None:
             _finish_move(row, path)
         return _outcome(row)
-    result = _apply(path, sha, size, config, destinations, actor)
+    result = _apply(path, sha, size, config, destinations, actor, progress)
     if result.status == "rejected" and destinations is not None:
         _finish_move(IngestedFile.get_by_id(result.file_id), path)
     elif result.status == "applied" and destinations is not None:
@@ -186,7 +186,7 @@ def ingest_file(path: Path, config: Config, *, destinations: Destinations | None
 
 
 def _apply(path: Path, sha: str, size: int, config: Config, destinations: Destinations | None,
-           actor: str) -> IngestOutcome:
+           actor: str, progress: Progress | None) -> IngestOutcome:
     language = config.ui.language
     kind, encoding = "", ""
     applied: ApplyResult | None = None
@@ -197,7 +197,7 @@ def _apply(path: Path, sha: str, size: int, config: Config, destinations: Destin
             row = IngestedFile.create(sha256=sha, name=path.name, size=size, kind=kind, status="applied",
                                       encoding=encoding, actor_login=actor,
                                       archived_path=str(_destination(destinations, "applied", path.name) or ""))
-            applied = apply_table(table, row, config, actor=actor)
+            applied = apply_table(table, row, config, actor=actor, progress=progress)
             if applied.problems:
                 txn.rollback()
             else:

@@ -11,6 +11,17 @@ from kacrm_tui.i18n import language
 from schema.errors import ValidationError
 
 
+def _with_progress(path: Path, work):
+    """A progress bar by lines on a terminal for a big file; nothing on a pipe."""
+    if not sys.stderr.isatty() or path.stat().st_size < 2_000_000:
+        return work(None)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(path.name)
+        return work(lambda line: bar.update(task, description=f"{path.name}: {line:,}"))
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @pass_app
@@ -29,7 +40,8 @@ def ingest(app: AppContext, files: tuple[Path, ...]) -> None:
             raise ValidationError(f"{path} is not a file.")
     rejected = 0
     for path in files:
-        outcome = ingest_file(path, app.config, actor=f"ingest:{app.login}")
+        outcome = _with_progress(path, lambda progress: ingest_file(path, app.config, actor=f"ingest:{app.login}",
+                                                                    progress=progress))
         click.echo(outcome.summary(language()))
         if outcome.status == "rejected":
             rejected += 1

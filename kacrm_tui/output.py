@@ -29,7 +29,7 @@ def emit_table(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]
     else:
         table = Table(show_edge=False, header_style="bold")
         for _, title in columns:
-            table.add_column(title)
+            table.add_column(title, overflow="fold")  # never "…" (East-Asian ambiguous width)
         for row in rows:
             table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k, _ in columns))
         Console().print(table)

@@ -51,7 +51,9 @@ def _xlsx(columns: Columns, rows: Iterable[dict[str, Any]], path: Path, money: s
 def _table(columns: Columns, rows: Iterable[dict[str, Any]], money: set[str]) -> None:
     table = Table(show_edge=False, header_style="bold")
     for key, title in columns:
-        table.add_column(title, justify="right" if key in money else "left", no_wrap=key in money or key == "code")
+        # fold, never "…": an East-Asian ambiguous character that CJK terminals may draw two cells wide
+        table.add_column(title, justify="right" if key in money else "left", no_wrap=key in money or key == "code",
+                         overflow="fold")
     for row in rows:
         table.add_row(*("" if row.get(k) is None else str(row[k]) for k, _ in columns))
     Console().print(table)

@@ -1,0 +1,87 @@
+"""The real `kacrm` in a real terminal (tmux): what a person at the keyboard reads.
+`.ci/run` installs tmux."""
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+KACRM = str(Path(sys.executable).with_name("kacrm"))
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by .ci/run")
+
+
+class Terminal:
+    def __init__(self, width: int = 100, height: int = 40):
+        self.name = f"kacrm-{uuid.uuid4().hex[:8]}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                        "env LANG=C.UTF-8 bash --norc --noprofile"], check=True)
+
+    def run(self, command: str, *, until: str, timeout: float = 60) -> str:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "clear; " + command + "; echo __DONE__$?", "Enter"],
+                       check=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if "__DONE__" in screen.split(command)[-1] and until in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"no {until!r} on screen:\n{self.screen()}")
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True,
+                              check=True).stdout
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+
+
+@pytest.fixture
+def terminal():
+    term = Terminal()
+    yield term
+    term.close()
+
+
+def test_chinese_names_line_up_in_the_user_table(terminal, tmp_path):
+    db = tmp_path / "k.db"
+    k = f"{KACRM} --db {shlex.quote(str(db))} --user boss"
+    terminal.run(f"{k} init", until="__DONE__0")
+    for login, name in (("zhangwei", "张伟"), ("ouyangxiu", "欧阳修文"), ("amy", "Amy Lee")):
+        terminal.run(f"{k} user add {login} --name {shlex.quote(name)} --region 华东", until="__DONE__0")
+    screen = terminal.run(f"{k} user list", until="__DONE__0")
+    rows = [line for line in screen.splitlines() if "│" in line]
+    assert len(rows) == 4, screen
+    assert any("欧阳修文" in row for row in rows) and any("客户经理" in row for row in rows)
+    # every column separator sits in the same terminal cell on every row, wide characters or not
+    columns = {tuple(cell_len(row[:i]) for i, ch in enumerate(row) if ch == "│") for row in rows}
+    assert len(columns) == 1, screen
+    assert "…" not in screen
+
+
+def test_a_user_mistake_is_one_sentence_on_screen(terminal, tmp_path):
+    db = tmp_path / "k.db"
+    terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss init", until="__DONE__0")
+    screen = terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss user add Bad --name x", until="__DONE__2")
+    assert "not a valid login" in screen and "Traceback" not in screen
+
+
+def test_ingest_in_a_terminal_ends_with_its_outcome_line(terminal, tmp_path):
+    from tests.paths import SAMPLES
+
+    db = tmp_path / "k.db"
+    big = tmp_path / "orders.csv"
+    rows = "".join(f"SO-{n:07d},C100{1 + n % 3},2026-10-{1 + n % 28:02d},{100 + n % 977}.{n % 100:02d}\n"
+                   for n in range(60_000))
+    big.write_text("order_no,customer_code,order_date,amount\n" + rows, encoding="utf-8")
+    k = f"{KACRM} --db {shlex.quote(str(db))} --user boss"
+    terminal.run(f"{k} init && {k} ingest {SAMPLES / 'customers_master.csv'}", until="__DONE__0")
+    screen = terminal.run(f"{k} ingest {shlex.quote(str(big))}", until="__DONE__0", timeout=120)
+    assert "orders.csv: 已导入（订单）60000 行" in screen, screen
+    assert "Traceback" not in screen
