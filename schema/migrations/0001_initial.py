@@ -126,7 +126,7 @@ def up(migrator, db):
     class Order(Model):
         order_no = CharField(unique=True, max_length=64)
         customer = ForeignKeyField(Customer, on_delete='RESTRICT', index=False)
-        order_date = DateField()
+        order_date = DateField(index=True)
         due_date = DateField()
         amount_cents = BigIntegerField()
         cost_cents = BigIntegerField(null=True)
