@@ -2,6 +2,7 @@
 `.ci/run` installs tmux."""
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -23,16 +24,21 @@ class Terminal:
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
                         "env LANG=C.UTF-8 bash --norc --noprofile"], check=True)
 
-    def run(self, command: str, *, until: str, timeout: float = 60) -> str:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "clear; " + command + "; echo __DONE__$?", "Enter"],
+    def run(self, command: str, *, status: int = 0, timeout: float = 60) -> str:
+        """Type `command`, wait until it has finished, check its exit status; the screen."""
+        marker = f"DONE{uuid.uuid4().hex[:6]}"
+        subprocess.run(["tmux", "send-keys", "-t", self.name, f"clear; {command}; echo {marker}=$?", "Enter"],
                        check=True)
+        finished = re.compile(rf"^{marker}=(\d+)$", re.M)  # the echo's output, not the typed line
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
-            if "__DONE__" in screen.split(command)[-1] and until in screen:
+            done = finished.search(screen)
+            if done:
+                assert int(done.group(1)) == status, screen
                 return screen
             time.sleep(0.2)
-        raise AssertionError(f"no {until!r} on screen:\n{self.screen()}")
+        raise AssertionError(f"{command!r} did not finish:\n{self.screen()}")
 
     def screen(self) -> str:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True,
@@ -52,10 +58,10 @@ def terminal():
 def test_chinese_names_line_up_in_the_user_table(terminal, tmp_path):
     db = tmp_path / "k.db"
     k = f"{KACRM} --db {shlex.quote(str(db))} --user boss"
-    terminal.run(f"{k} init", until="__DONE__0")
+    terminal.run(f"{k} init")
     for login, name in (("zhangwei", "张伟"), ("ouyangxiu", "欧阳修文"), ("amy", "Amy Lee")):
-        terminal.run(f"{k} user add {login} --name {shlex.quote(name)} --region 华东", until="__DONE__0")
-    screen = terminal.run(f"{k} user list", until="__DONE__0")
+        terminal.run(f"{k} user add {login} --name {shlex.quote(name)} --region 华东")
+    screen = terminal.run(f"{k} user list")
     rows = [line for line in screen.splitlines() if "│" in line]
     assert len(rows) == 4, screen
     assert any("欧阳修文" in row for row in rows) and any("客户经理" in row for row in rows)
@@ -67,8 +73,8 @@ def test_chinese_names_line_up_in_the_user_table(terminal, tmp_path):
 
 def test_a_user_mistake_is_one_sentence_on_screen(terminal, tmp_path):
     db = tmp_path / "k.db"
-    terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss init", until="__DONE__0")
-    screen = terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss user add Bad --name x", until="__DONE__2")
+    terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss init")
+    screen = terminal.run(f"{KACRM} --db {shlex.quote(str(db))} --user boss user add Bad --name x", status=2)
     assert "not a valid login" in screen and "Traceback" not in screen
 
 
@@ -81,7 +87,7 @@ def test_ingest_in_a_terminal_ends_with_its_outcome_line(terminal, tmp_path):
                    for n in range(60_000))
     big.write_text("order_no,customer_code,order_date,amount\n" + rows, encoding="utf-8")
     k = f"{KACRM} --db {shlex.quote(str(db))} --user boss"
-    terminal.run(f"{k} init && {k} ingest {SAMPLES / 'customers_master.csv'}", until="__DONE__0")
-    screen = terminal.run(f"{k} ingest {shlex.quote(str(big))}", until="__DONE__0", timeout=120)
+    terminal.run(f"{k} init && {k} ingest {SAMPLES / 'customers_master.csv'}")
+    screen = terminal.run(f"{k} ingest {shlex.quote(str(big))}", timeout=120)
     assert "orders.csv: 已导入（订单）60000 行" in screen, screen
     assert "Traceback" not in screen
