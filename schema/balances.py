@@ -72,7 +72,13 @@ def open_credit_customers(customer_ids) -> set[int]:
     """Those of `customer_ids` holding a credit not yet allocated (an unapplied payment or an
     unused return): an order for them must go through allocation."""
     found: set[int] = set()
-    for chunk in chunked(sorted(customer_ids), 500):
+    ids = set(customer_ids)
+    if len(ids) > 2000:  # one pass over each table beats thousands of narrow lookups
+        found.update(cid for (cid,) in Payment.select(Payment.customer).distinct()
+                     .where(Payment.unapplied_cents > 0).tuples())
+        found.update(cid for (cid,) in Order.select(Order.customer).distinct().where(Order.open_cents < 0).tuples())
+        return found & ids
+    for chunk in chunked(sorted(ids), 500):
         found.update(cid for (cid,) in Payment.select(Payment.customer).distinct()
                      .where(Payment.customer.in_(chunk) & (Payment.unapplied_cents > 0)).tuples())
         found.update(cid for (cid,) in Order.select(Order.customer).distinct()

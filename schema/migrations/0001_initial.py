@@ -20,6 +20,7 @@ def up(migrator, db):
         active = BooleanField(default=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'rep'
     db.create_tables([Rep])
 
@@ -82,6 +83,7 @@ def up(migrator, db):
         notes = TextField(default='')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'customer'
     db.create_tables([Customer])
 
@@ -98,6 +100,7 @@ def up(migrator, db):
         revoked_at = DateTimeField(null=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'access_grant'
             indexes = ((('grantee', 'customer'), False),)
     db.create_tables([AccessGrant])
@@ -120,6 +123,7 @@ def up(migrator, db):
         actor_login = CharField(max_length=64, default='daemon')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'ingested_file'
     db.create_tables([IngestedFile])
 
@@ -138,6 +142,7 @@ def up(migrator, db):
         created_at = DateTimeField()
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'order'
             indexes = ((('customer', 'due_date'), False),)
     db.create_tables([Order])
@@ -154,6 +159,7 @@ def up(migrator, db):
         resolved_at = DateTimeField(null=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'alert'
     db.create_tables([Alert])
 
@@ -172,6 +178,7 @@ def up(migrator, db):
         decision_note = TextField(default='')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'approval_request'
     db.create_tables([ApprovalRequest])
 
@@ -189,6 +196,7 @@ def up(migrator, db):
         reason = TextField(default='')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'audit_entry'
             indexes = ((('table_name', 'record_id'), False),)
     db.create_tables([AuditEntry])
@@ -218,6 +226,7 @@ def up(migrator, db):
         is_primary = BooleanField(default=False)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'contact'
     db.create_tables([Contact])
 
@@ -241,6 +250,7 @@ def up(migrator, db):
         discount_approved_by = ForeignKeyField(Rep, null=True, on_delete='SET NULL')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'complaint'
     db.create_tables([Complaint])
 
@@ -272,6 +282,7 @@ def up(migrator, db):
         paper_archive_location = CharField(max_length=120, default='')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'contract'
     db.create_tables([Contract])
 
@@ -292,6 +303,7 @@ def up(migrator, db):
         last_error_at = DateTimeField(null=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'daemon_heartbeat'
     db.create_tables([DaemonHeartbeat])
 
@@ -311,6 +323,7 @@ def up(migrator, db):
         evaluated_by = ForeignKeyField(Rep, null=True, on_delete='SET NULL')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'evaluation'
             indexes = ((('customer', 'period'), True),)
     db.create_tables([Evaluation])
@@ -330,6 +343,7 @@ def up(migrator, db):
         created_at = DateTimeField()
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'payment'
             indexes = ((('customer', 'paid_on'), False),)
     db.create_tables([Payment])
@@ -348,6 +362,7 @@ def up(migrator, db):
         created_at = DateTimeField()
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'ledger_entry'
             indexes = ((('customer', 'posted_on'), False),)
     db.create_tables([LedgerEntry])
@@ -370,6 +385,7 @@ def up(migrator, db):
         closed_on = DateField(null=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'opportunity'
     db.create_tables([Opportunity])
 
@@ -384,6 +400,7 @@ def up(migrator, db):
         cost_cents = BigIntegerField(null=True)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'order_line'
     db.create_tables([OrderLine])
 
@@ -395,6 +412,7 @@ def up(migrator, db):
         created_at = DateTimeField()
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'payment_allocation'
     db.create_tables([PaymentAllocation])
 
@@ -412,6 +430,7 @@ def up(migrator, db):
         created_at = DateTimeField()
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'segment_snapshot'
             indexes = ((('customer', 'period'), True), (('period', 'segment'), False))
     db.create_tables([SegmentSnapshot])
@@ -435,6 +454,7 @@ def up(migrator, db):
         set_by = ForeignKeyField(Rep, null=True, on_delete='SET NULL')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'target'
             indexes = ((('scope', 'rep', 'customer', 'region', 'product', 'period', 'period_start', 'metric'), False), (('period_start', 'period_end'), False))
     db.create_tables([Target])
@@ -458,6 +478,7 @@ def up(migrator, db):
         follow_up_done = BooleanField(default=False)
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'visit'
             indexes = ((('customer', 'at'), False), (('rep', 'at'), False), (('status', 'at'), False))
     db.create_tables([Visit])
@@ -467,6 +488,7 @@ def up(migrator, db):
         contact = ForeignKeyField(Contact, on_delete='CASCADE')
         class Meta:
             database = db
+            legacy_table_names = False
             table_name = 'visit_contact'
             indexes = ((('visit', 'contact'), True),)
     db.create_tables([VisitContact])
