@@ -94,7 +94,7 @@ def apply_table(table: Table, file_row: IngestedFile, config: Config, *, actor: 
         _apply_payments(table, file_row, config, result)
     else:
         _apply_customers(table, file_row, config, result, actor)
-    if not result.problems and result.customers and table.kind != "customers":
+    if not result.problems and result.customers:  # a new credit limit may raise or resolve one too
         refresh_alerts(result.customers, overdue_days=config.daemon.overdue_alert_days)
     return result
 

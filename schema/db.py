@@ -5,6 +5,7 @@ locked" after another writer committed. Nothing here is SQLite-only for the mode
 PostgreSQL URL goes through `playhouse.db_url` with the same models."""
 from __future__ import annotations
 
+import importlib.util
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,11 +45,8 @@ def make_database(target: str, *, busy_timeout_seconds: int = 10) -> Database:
     if scheme.startswith("sqlite"):
         return db_url.connect(target, pragmas=sqlite_pragmas(timeout), timeout=timeout,
                               lock_type="IMMEDIATE")
-    if scheme.startswith("postgres"):
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError:
-            raise DatabaseError("PostgreSQL needs the driver: pip install 'kacrm[postgres]'.") from None
+    if scheme.startswith("postgres") and importlib.util.find_spec("psycopg2") is None:
+        raise DatabaseError("PostgreSQL needs the driver: pip install 'kacrm[postgres]'.")
     try:
         return db_url.connect(target)
     except (RuntimeError, ValueError) as exc:
