@@ -23,7 +23,7 @@ def _progress_printer():
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
+            tasks[stage] = bar.add_task(t(f"stage.{stage}"), total=total)
         bar.update(tasks[stage], completed=done, total=total)
 
     return bar, progress
@@ -53,4 +53,4 @@ def demo(app: AppContext, directory: Path, customers: int, seed: int, no_tui: bo
     click.echo(t("demo.where", db=summary.db_path, inbox=summary.inbox, config=config))
     if not no_tui:
         kacrm = shlex.quote(sys.argv[0]) if sys.argv and sys.argv[0].endswith("kacrm") else "kacrm"
-        click.echo(t("demo.next", kacrm=kacrm, config=shlex.quote(str(config))))
+        click.echo(t("demo.next", k=f"{kacrm} --config {shlex.quote(str(config))}"))

@@ -25,8 +25,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "Demo built: {customers} customers, {orders} orders, {visits} visits in {seconds} s."),
     "demo.where": ("数据库：{db}\n投递目录：{inbox}\n配置：{config}",
                    "Database: {db}\nDrop folder: {inbox}\nConfig: {config}"),
-    "demo.next": ("接下来可运行：\n  {kacrm} --config {config} --user demo check\n  {kacrm} --config {config} user list",
-                  "Next, try:\n  {kacrm} --config {config} --user demo check\n  {kacrm} --config {config} user list"),
+    "demo.next": ("接下来可运行：\n  {k} --user demo check                     # 结构版本与各项不变量\n"
+                  "  {k} --user demo user list                 # 用户与角色\n"
+                  "  {k} --user demo daemon --once             # 导入投递目录中的示例文件\n"
+                  "  {k} --user demo export balances           # 应收余额\n"
+                  "  {k} --user demo daemon status             # 守护进程心跳",
+                  "Next, try:\n  {k} --user demo check                     # schema version and every invariant\n"
+                  "  {k} --user demo user list                 # users and roles\n"
+                  "  {k} --user demo daemon --once             # ingest the sample drop files in the inbox\n"
+                  "  {k} --user demo export balances           # receivable balances\n"
+                  "  {k} --user demo daemon status             # the daemon's heartbeat"),
+    "stage.customers": ("客户及其往来", "customers and their history"), "stage.classify": ("客户分类", "classifying"),
+    "stage.targets": ("销售目标", "targets"), "stage.drop files": ("示例投递文件", "sample drop files"),
     "tui.missing": ("全屏界面尚未提供（见 issue 4）；可先使用命令行：kacrm --help。",
                     "The full-screen app is not built yet (issue 4); use the command line meanwhile: kacrm --help."),
     "error.prefix": ("错误：", "Error: "),
