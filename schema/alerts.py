@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from peewee import chunked
+from peewee import chunked, fn
 
 from schema import clock
 from schema.db import database, transaction
@@ -80,27 +80,30 @@ def _insert(rows: list[dict]) -> None:
 
 def _raise_overdue(ids: list[int] | None, cutoff: dt.date, today: dt.date, now) -> int:
     """One open overdue alert per customer with orders open past `cutoff`: the amount is what is
-    open on those orders, the order named is the oldest."""
+    open on those orders, the order named is the oldest. The sums are made by the database; only
+    one row per customer comes back."""
     alerted = Alert.select(Alert.customer).where((Alert.kind == "overdue") & Alert.resolved_at.is_null())
-    late = (Order.select(Order.customer, Order.id, Order.order_no, Order.due_date, Order.open_cents)
-            .where((Order.open_cents > 0) & (Order.due_date < cutoff) & Order.customer.not_in(alerted))
-            .order_by(Order.customer, Order.due_date, Order.id))
-    found: dict[int, list] = {}  # customer -> [oldest id, its number, its due date, open total, orders]
-    for query in _scope(late, Order.customer, ids):
-        sql, params = query.sql()
-        for cid, oid, order_no, due, open_cents in database.execute_sql(sql, params):  # raw rows: many
-            entry = found.get(cid)
-            if entry is None:
-                found[cid] = [oid, order_no, due, open_cents, 1]
-            else:
-                entry[3] += open_cents
-                entry[4] += 1
+    late = (Order.open_cents > 0) & (Order.due_date < cutoff) & Order.customer.not_in(alerted)
+    totals = (Order.select(Order.customer.alias("cid"), fn.SUM(Order.open_cents).alias("total"),
+                           fn.COUNT(Order.id).alias("orders"), fn.MIN(Order.due_date).alias("oldest"))
+              .where(late).group_by(Order.customer))
     rows = []
-    for cid, (oid, order_no, due, total, count) in found.items():
-        due = due if isinstance(due, dt.date) else dt.date.fromisoformat(due)
-        rows.append({"customer": cid, "kind": "overdue", "amount_cents": total, "order": oid, "raised_at": now,
-                     "details": f"{count} orders, oldest {order_no} due {due.isoformat()}, "
-                                f"{(today - due).days} days overdue"})
+    for query in _scope(totals, Order.customer, ids):
+        sums = query.alias("sums")
+        oldest = (Order.select(sums.c.cid, sums.c.total, sums.c.orders, sums.c.oldest, fn.MIN(Order.id))
+                  .from_(sums)
+                  .join(Order, on=((Order.customer == sums.c.cid) & (Order.due_date == sums.c.oldest)
+                                   & (Order.open_cents > 0)))
+                  .group_by(sums.c.cid, sums.c.total, sums.c.orders, sums.c.oldest))
+        found = list(oldest.tuples())
+        numbers = {}
+        for chunk in chunked([row[4] for row in found], 500):
+            numbers.update(Order.select(Order.id, Order.order_no).where(Order.id.in_(chunk)).tuples())
+        for cid, total, count, due, oid in found:
+            due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
+            rows.append({"customer": cid, "kind": "overdue", "amount_cents": total, "order": oid, "raised_at": now,
+                         "details": f"{count} orders, oldest {numbers[oid]} due {due.isoformat()}, "
+                                    f"{(today - due).days} days overdue"})
     _insert(rows)
     return len(rows)
 
