@@ -131,8 +131,10 @@ def cli(ctx: click.Context, config_path: str | None, db_override: str | None, us
 @pass_app
 def tui(app: AppContext) -> None:
     """Open the full-screen app."""
-    app.config  # noqa: B018 - load the config (and its language) first
-    click.echo(t("tui.missing"))
+    from kacrm_tui.app import make_app
+
+    rep = app.actor()
+    make_app(app.config, rep, app.db_target).run()
 
 
 @cli.command()

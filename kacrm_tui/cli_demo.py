@@ -51,6 +51,35 @@ def demo(app: AppContext, directory: Path, customers: int, seed: int, no_tui: bo
                  visits=summary.counts.get("visit", 0), seconds=f"{summary.seconds:.1f}"))
     config = directory / "config.toml"
     click.echo(t("demo.where", db=summary.db_path, inbox=summary.inbox, config=config))
-    if not no_tui:
-        kacrm = shlex.quote(sys.argv[0]) if sys.argv and sys.argv[0].endswith("kacrm") else "kacrm"
+    kacrm = shlex.quote(sys.argv[0]) if sys.argv and sys.argv[0].endswith("kacrm") else "kacrm"
+    if no_tui or not sys.stdout.isatty():
         click.echo(t("demo.next", k=f"{kacrm} --config {shlex.quote(str(config))}"))
+        return
+    _run_demo(config)
+
+
+def _run_demo(config: Path) -> None:
+    """The daemon in the background on the demo's inbox, the app in front as `demo`; quitting
+    the app stops the daemon."""
+    import signal
+    import subprocess
+
+    from kacrm_tui.app import make_app
+    from schema.config import load_config
+    from schema.db import open_database
+    from schema.reps import acting_rep
+
+    log = open(config.parent / "daemon.log", "a", encoding="utf-8")
+    daemon = subprocess.Popen([sys.executable, "-m", "kacrm_tui", "--config", str(config), "daemon"],
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        settings = load_config(config)
+        open_database(settings.database_target(None))
+        make_app(settings, acting_rep("demo"), settings.database_target(None)).run()
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+        log.close()

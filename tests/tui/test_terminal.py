@@ -91,3 +91,36 @@ def test_ingest_in_a_terminal_ends_with_its_outcome_line(terminal, tmp_path):
     screen = terminal.run(f"{k} ingest {shlex.quote(str(big))}", timeout=120)
     assert "orders.csv: 已导入（订单）60000 行" in screen, screen
     assert "Traceback" not in screen
+
+
+def test_the_app_in_tmux_finds_a_customer_by_pinyin_and_opens_it(terminal, tmp_path):
+    import sqlite3
+
+    k = f"{KACRM} --config {shlex.quote(str(tmp_path / 'demo' / 'config.toml'))}"
+    terminal.run(f"{KACRM} demo --no-tui --dir {shlex.quote(str(tmp_path / 'demo'))} --customers 40", timeout=120)
+    conn = sqlite3.connect(tmp_path / "demo" / "kacrm.db")
+    code, name, initials = conn.execute("SELECT code, name, name_initials FROM customer ORDER BY code LIMIT 1").fetchone()
+    conn.close()
+    subprocess.run(["tmux", "send-keys", "-t", terminal.name, f"clear; {k} --user demo", "Enter"], check=True)
+    wait_for(terminal, "客户编码")
+    for keys in ("/", initials[:5]):
+        subprocess.run(["tmux", "send-keys", "-t", terminal.name, "-l", keys], check=True)
+    wait_for(terminal, name)
+    subprocess.run(["tmux", "send-keys", "-t", terminal.name, "Enter"], check=True)
+    time.sleep(0.3)
+    subprocess.run(["tmux", "send-keys", "-t", terminal.name, "Enter"], check=True)
+    screen = wait_for(terminal, "联系人")  # the customer's tabs
+    assert code in screen and name in screen
+    subprocess.run(["tmux", "send-keys", "-t", terminal.name, "C-q"], check=True)
+    wait_for(terminal, "bash", last_line=True)  # back at the shell prompt: the app has quit
+
+
+def wait_for(terminal: Terminal, text: str, *, last_line: bool = False, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        screen = terminal.screen()
+        lines = [line for line in screen.splitlines() if line.strip()]
+        if (lines and text in lines[-1]) if last_line else text in screen:
+            return screen
+        time.sleep(0.2)
+    raise AssertionError(f"no {text!r} on screen:\n{terminal.screen()}")

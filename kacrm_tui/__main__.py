@@ -1,0 +1,4 @@
+"""`python -m kacrm_tui` is `kacrm`."""
+from kacrm_tui.cli import main
+
+main()

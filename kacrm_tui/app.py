@@ -1,0 +1,67 @@
+"""The Textual app: one factory builds it for the command line and for tests.
+
+Screens call `schema/` in thread workers, each inside `database.connection_context()` (peewee
+connections are per thread), and never on the event loop."""
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Static
+from textual import work
+
+from kacrm_tui.i18n import t
+from kacrm_tui.screens.customers import CustomersScreen
+from schema import clock, vocab
+from schema.config import Config
+from schema.db import database
+from schema.models import DaemonHeartbeat, Rep
+
+
+class StatusBar(Static):
+    """Who is working, on which database, and whether the daemon is alive (every screen has one)."""
+
+    def on_mount(self) -> None:
+        self.update(self.app.status_text)
+
+
+class KacrmApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "kacrm"
+    BINDINGS = [Binding("ctrl+q", "quit", t("tui.quit"), id="quit", priority=True)]
+
+    def __init__(self, config: Config, rep: Rep, db_label: str):
+        super().__init__()
+        self.config, self.rep, self.db_label = config, rep, db_label
+        self.title = t("tui.title")
+        self.status_text = ""
+
+    def on_mount(self) -> None:
+        self.push_screen(CustomersScreen())
+        self.refresh_status()
+        self.set_interval(5, self.refresh_status)
+
+    @work(thread=True, exclusive=True, group="status")
+    def refresh_status(self) -> None:
+        with database.connection_context():
+            beat = DaemonHeartbeat.get_or_none(DaemonHeartbeat.name == "daemon")
+        stale = self.config.daemon.heartbeat_stale_seconds
+        age = None if beat is None or beat.state != "running" else int((clock.now() - beat.beat_at).total_seconds())
+        daemon = t("tui.daemon_ok", age=age) if age is not None and age <= stale else t("tui.daemon_down")
+        text = t("tui.status", login=self.rep.login, role=vocab.label(vocab.ROLES, self.rep.role, _lang()),
+                 db=self.db_label, daemon=daemon)
+        self.call_from_thread(self._show_status, text)
+
+    def _show_status(self, text: str) -> None:
+        self.status_text = text
+        for bar in self.screen.query(StatusBar):
+            bar.update(text)
+
+
+def _lang() -> str:
+    from kacrm_tui.i18n import language
+    return language()
+
+
+def make_app(config: Config, rep: Rep, db_label: str) -> KacrmApp:
+    """The app for `rep`; the database must already be open (bound to `schema.db.database`)."""
+    return KacrmApp(config, rep, db_label)

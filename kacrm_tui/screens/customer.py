@@ -1,0 +1,86 @@
+"""One customer: a header with the figures that matter, and tabs for the archive, contacts and
+the ledger. Read through the access rule: a customer the user may not see is never shown."""
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from kacrm_tui.i18n import language, t
+from schema import access, vocab
+from schema.db import database
+from schema.models import Contact, Customer, LedgerEntry, Rep
+from schema.money import format_money
+
+ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "lifecycle", "channel",
+                  "first_deal_date")
+CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
+
+
+class CustomerScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back")]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+
+    def compose(self) -> ComposeResult:
+        from kacrm_tui.app import StatusBar
+
+        yield Static("", id="header", classes="header")
+        with TabbedContent():
+            with TabPane(t("tab.archive"), id="archive"):
+                yield VerticalScroll(Static("", id="archive-fields"))
+            with TabPane(t("tab.contacts"), id="contacts"):
+                yield DataTable(id="contact-table", cursor_type="row")
+            with TabPane(t("tab.ledger"), id="ledger"):
+                yield DataTable(id="ledger-table", cursor_type="row")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="customer")
+    def load(self) -> None:
+        with database.connection_context():
+            customer = access.visible_customers(self.app.rep).where(Customer.id == self.customer_id).first()
+            if customer is None:
+                self.app.call_from_thread(self.app.pop_screen)
+                return
+            owner = Rep.get_by_id(customer.owner_id)
+            contacts = list(Contact.live().where(Contact.customer == customer).order_by(Contact.is_primary.desc(),
+                                                                                       Contact.name))
+            postings = list(LedgerEntry.select().where(LedgerEntry.customer == customer)
+                            .order_by(LedgerEntry.posted_on.desc(), LedgerEntry.id.desc()).limit(200))
+        self.app.call_from_thread(self._show, customer, owner, contacts, postings)
+
+    def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], postings: list[LedgerEntry]) -> None:
+        lang = language()
+        limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
+        self.query_one("#header", Static).update(
+            f"[b]{customer.code}  {customer.name}[/b]  {t('col.grade')} {customer.grade}  "
+            f"{t('col.owner')} {owner.name}\n"
+            f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}")
+        lines = []
+        for name in ARCHIVE_FIELDS:
+            value = getattr(customer, name)
+            if name in CHOICES:
+                value = vocab.label(CHOICES[name], value, lang)
+            lines.append(f"{t('field.' + name)}: {'' if value is None else value}")
+        self.query_one("#archive-fields", Static).update("\n".join(lines))
+        table = self.query_one("#contact-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("col.name"), t("col.title"), t("col.role"), t("col.stage"), t("col.mobile"))
+        for c in contacts:
+            table.add_row(c.name, c.title, vocab.label(vocab.BUYING_ROLES, c.buying_role, lang),
+                          vocab.label(vocab.RELATIONSHIP_STAGES, c.stage, lang), c.mobile)
+        ledger = self.query_one("#ledger-table", DataTable)
+        ledger.clear(columns=True)
+        ledger.add_columns(t("col.date"), t("col.kind"), t("col.amount"))
+        for entry in postings:
+            ledger.add_row(entry.posted_on.isoformat(), vocab.label(vocab.LEDGER_KINDS, entry.kind, lang),
+                           format_money(entry.amount_cents, grouping=True))

@@ -1,0 +1,105 @@
+"""The Textual app through Pilot: the list, search by name and pinyin, a customer, access."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from kacrm_tui.app import make_app
+from kacrm_tui.demo.build import build_demo
+from kacrm_tui.screens.customer import CustomerScreen
+from kacrm_tui.screens.customers import CustomersScreen
+from schema.config import load_config
+from schema.db import open_database
+from schema.models import Contact, Customer, Rep
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("demo")
+    build_demo(directory, 60, 7, today=TODAY)
+    return directory
+
+
+@pytest.fixture
+def opened(demo):
+    db = open_database(str(demo / "kacrm.db"))
+    yield db
+    db.close()
+
+
+def app_for(demo, login: str):
+    return make_app(load_config(None, cwd=demo), Rep.get(Rep.login == login), "kacrm.db")
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def codes(app) -> list[str]:
+    table = app.screen.query_one("#customers", DataTable)
+    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+
+
+async def test_the_list_shows_what_the_user_may_see(demo, opened):
+    manager = app_for(demo, "demo")
+    async with manager.run_test(size=(120, 40)) as pilot:
+        await settle(manager, pilot)
+        assert isinstance(manager.screen, CustomersScreen)
+        assert len(codes(manager)) == 60
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    own = {c.code for c in Customer.select().where(Customer.owner == rep)}
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert set(codes(app)) == own and own
+
+
+async def test_search_by_pinyin_initials_and_by_name(demo, opened):
+    target = Customer.select().order_by(Customer.code).first()
+    app = app_for(demo, "demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*target.name_initials[:6])
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        found = codes(app)
+        assert target.code in found and len(found) < 60
+        app.screen.query_one("#search", Input).value = target.name[2:6]
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        assert target.code in codes(app)
+
+
+async def test_open_a_customer_and_go_back(demo, opened):
+    target = Customer.select().order_by(Customer.code).first()
+    app = app_for(demo, "demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        header = str(app.screen.query_one("#header", Static).render())
+        assert target.code in header and target.name in header
+        contacts = app.screen.query_one("#contact-table", DataTable)
+        assert contacts.row_count == Contact.live().where(Contact.customer == target).count() > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_a_rep_cannot_open_another_reps_customer(demo, opened):
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    other = Customer.select().where(Customer.owner != rep).first()
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(CustomerScreen(other.id))
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomersScreen)
