@@ -21,7 +21,8 @@ CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
 
 
 class CustomerScreen(Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
+                Binding("e", "edit", t("edit.key"), id="customer.edit")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -43,6 +44,11 @@ class CustomerScreen(Screen):
 
     def on_mount(self) -> None:
         self.load()
+
+    def action_edit(self) -> None:
+        from kacrm_tui.screens.archive_edit import ArchiveEditScreen
+
+        self.app.push_screen(ArchiveEditScreen(self.customer_id))
 
     @work(thread=True, exclusive=True, group="customer")
     def load(self) -> None:

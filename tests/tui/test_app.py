@@ -103,3 +103,54 @@ async def test_a_rep_cannot_open_another_reps_customer(demo, opened):
         app.push_screen(CustomerScreen(other.id))
         await settle(app, pilot)
         assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_edit_with_a_reason_and_a_conflicting_edit_from_elsewhere(demo, opened):
+    from schema.audit import audited_update, history
+    from kacrm_tui.screens.archive_edit import ArchiveEditScreen
+
+    target = Customer.select().order_by(Customer.code.desc()).first()
+    app = app_for(demo, "demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(CustomerScreen(target.id))
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ArchiveEditScreen)
+        screen.query_one("#f-phone", Input).value = "021-6666 8888"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "原因" in str(screen.query_one("#edit-message", Static).render())  # a reason is required
+        screen.query_one("#reason", Input).value = "客户换了总机"
+        # meanwhile someone else saves the same customer
+        audited_update(Customer.get_by_id(target.id), {"address": "上海市浦东新区世纪大道100号"},
+                       actor=Rep.get(Rep.login == "admin"), reason="地址核对")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        message = str(screen.query_one("#edit-message", Static).render())
+        assert "世纪大道100号" in message  # what they changed is shown; nothing was written over
+        assert Customer.get_by_id(target.id).phone == target.phone
+        await pilot.press("ctrl+o")  # apply mine on top of theirs
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ArchiveEditScreen)
+    saved = Customer.get_by_id(target.id)
+    assert (saved.phone, saved.address, saved.version) == ("021-6666 8888", "上海市浦东新区世纪大道100号",
+                                                           target.version + 2)
+    reasons = {e.field: e.reason for e in history("customer", target.id)}
+    assert reasons["phone"] == "客户换了总机" and reasons["address"] == "地址核对"
+
+
+async def test_a_rep_may_not_edit_another_reps_customer(demo, opened):
+    from kacrm_tui.screens.archive_edit import ArchiveEditScreen
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    other = Customer.select().where(Customer.owner != rep).first()
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ArchiveEditScreen(other.id))
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ArchiveEditScreen)
+    assert Customer.get_by_id(other.id).version == other.version
