@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual import work
 
+from kacrm_tui.commands import CustomerCommands
 from kacrm_tui.i18n import t
 from kacrm_tui.screens.customers import CustomersScreen
 from schema import clock, vocab
@@ -27,7 +28,16 @@ class StatusBar(Static):
 class KacrmApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "kacrm"
-    BINDINGS = [Binding("ctrl+q", "quit", t("tui.quit"), id="quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", t("tui.quit"), id="quit", priority=True),
+                Binding("question_mark", "toggle_help", t("tui.help"), id="help")]
+    COMMANDS = App.COMMANDS | {CustomerCommands}
+
+    def action_toggle_help(self) -> None:
+        """`?`: the keys of the screen, from the same bindings as the footer."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def __init__(self, config: Config, rep: Rep, db_label: str):
         super().__init__()

@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "ctrl+r: drop mine and reload; ctrl+o: apply mine on top of theirs"),
     "field.name": ("客户名称", "Name"), "field.short_name": ("简称", "Short name"), "field.website": ("网站", "Website"),
     "field.general_manager": ("经营管理者", "General manager"), "field.notes": ("备注", "Notes"),
+    "tui.help": ("帮助", "Help"), "palette.open_customer": ("打开客户", "open the customer"),
     "tab.archive": ("档案", "Archive"), "tab.contacts": ("联系人", "Contacts"), "tab.ledger": ("往来", "Ledger"),
     "field.address": ("地址", "Address"), "field.phone": ("电话", "Phone"), "field.industry": ("业种", "Industry"),
     "field.legal_rep": ("法人", "Legal rep."), "field.credit_days": ("账期（天）", "Credit days"),

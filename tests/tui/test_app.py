@@ -154,3 +154,26 @@ async def test_a_rep_may_not_edit_another_reps_customer(demo, opened):
         await settle(app, pilot)
         assert not isinstance(app.screen, ArchiveEditScreen)
     assert Customer.get_by_id(other.id).version == other.version
+
+
+async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(demo, opened):
+    from kacrm_tui.commands import CustomerCommands
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
+    theirs = Customer.select().where(Customer.owner != rep).order_by(Customer.code).first()
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        provider = CustomerCommands(app.screen)
+        hits = [hit async for hit in provider.search(mine.name_initials[:5])]
+        assert any(mine.code in str(hit.match_display) for hit in hits)
+        hits = [hit async for hit in provider.search(theirs.code)]
+        assert not any(theirs.code in str(hit.match_display) for hit in hits)
+        mine_hit = [hit async for hit in provider.search(mine.code)][0]
+        mine_hit.command()
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == mine.id
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")

@@ -1,0 +1,76 @@
+"""SVG snapshots of the screens at a fixed size, with the seeded demo and a fixed day.
+Review `snapshot_report.html` before `pytest --snapshot-update`."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kacrm_tui.app import make_app
+from kacrm_tui.demo.build import build_demo
+from schema.config import load_config
+from schema.db import open_database
+from schema.models import Customer, Rep
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("snapdemo")
+    build_demo(directory, 40, 11, today=TODAY)
+    return directory
+
+
+@pytest.fixture
+def app(demo, monkeypatch):
+    monkeypatch.setenv("KACRM_NOW", "2026-11-20T09:00:00+08:00")
+    db = open_database(str(demo / "kacrm.db"))
+    yield make_app(load_config(None, cwd=demo), Rep.get(Rep.login == "demo"), "kacrm.db")
+    db.close()
+
+
+async def _loaded(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_customer_list(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size, run_before=_loaded)
+
+
+def test_customer_list_searched_by_pinyin(snap_compare, app):
+    initials = Customer.select().order_by(Customer.code).first().name_initials[:4]
+
+    async def search(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("slash", *initials)
+        await pilot.pause(0.3)
+        await _loaded(pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=search)
+
+
+@pytest.mark.parametrize("tab", ["archive", "contacts"])
+def test_customer_screen(snap_compare, app, tab):
+    async def open_customer(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("enter")
+        await _loaded(pilot)
+        if tab == "contacts":
+            await pilot.press("right")
+            await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_customer)
+
+
+def test_archive_edit_form(snap_compare, app):
+    async def edit(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("enter")
+        await _loaded(pilot)
+        await pilot.press("e")
+        await _loaded(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=edit)
