@@ -1,6 +1,8 @@
 """The customer list: search as you type, a page at a time from the database, never every row."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,9 +14,14 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kacrm_tui.i18n import t
 from schema.db import database
 from schema.money import format_money
-from schema.search import CustomerRow, count_customers, search_customers
+from schema.search import CustomerRow, Filters, count_customers, search_customers
 
 PAGE = 200
+COLUMNS = ("code", "name", "grade", "segment", "owner", "balance", "overdue", "last_visit", "next_follow_up")
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
 
 
 def _money(cents: int) -> Text:
@@ -24,6 +31,12 @@ def _money(cents: int) -> Text:
 class CustomersScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_search", t("tui.search_key"), id="customers.search"),
+        Binding("s", "sort", t("list.sort"), id="customers.sort"),
+        Binding("r", "reverse", t("list.reverse"), show=False, id="customers.reverse"),
+        Binding("m", "toggle('mine')", t("list.mine"), id="customers.mine"),
+        Binding("o", "toggle('overdue')", t("list.overdue"), id="customers.overdue"),
+        Binding("l", "toggle('over_limit')", t("list.over_limit"), id="customers.over_limit"),
+        Binding("g", "grade", t("list.grade"), id="customers.grade"),
         Binding("j", "cursor_down", show=False, id="customers.down"),
         Binding("k", "cursor_up", show=False, id="customers.up"),
         Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
@@ -35,6 +48,8 @@ class CustomersScreen(Screen):
         self.loaded = 0
         self.exhausted = False
         self.total = 0
+        self.order, self.descending = "code", False
+        self.filters = Filters()
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -43,13 +58,8 @@ class CustomersScreen(Screen):
         yield Input(placeholder=t("tui.search"), id="search")
         yield Static("", id="count")
         table = DataTable(id="customers", cursor_type="row", zebra_stripes=True)
-        table.add_column(t("col.code"), key="code")
-        table.add_column(t("col.customer_name"), key="name")
-        table.add_column(t("col.grade"), key="grade")
-        table.add_column(t("col.region"), key="region")
-        table.add_column(t("col.owner"), key="owner")
-        table.add_column(t("col.balance"), key="balance")
-        table.add_column(t("col.limit"), key="limit")
+        for key in COLUMNS:
+            table.add_column(t(f"col.{key}" if key != "name" else "col.customer_name"), key=key)
         yield table
         yield StatusBar(id="status")
         yield Footer()
@@ -77,7 +87,8 @@ class CustomersScreen(Screen):
         """Read the next page (or the first, for a new search) in a worker thread."""
         offset = 0 if reset else self.loaded
         with database.connection_context():
-            rows = search_customers(self.app.rep, self.text, limit=PAGE, offset=offset)
+            rows = search_customers(self.app.rep, self.text, limit=PAGE, offset=offset, order=self.order,
+                                    descending=self.descending, filters=self.filters)
             total = self.total if not reset or self.text else count_customers(self.app.rep)
         self.app.call_from_thread(self._show, rows, reset, total)
 
@@ -88,13 +99,20 @@ class CustomersScreen(Screen):
             self.loaded = 0
         self.total = total
         for row in rows:
-            table.add_row(row.code, row.name, row.grade, row.region, row.owner, _money(row.balance_cents),
-                          _money(row.credit_limit_cents), key=str(row.id))
+            table.add_row(row.code, row.name, row.grade, row.segment, row.owner, _money(row.balance_cents),
+                          _money(row.overdue_cents) if row.overdue_cents else "", _day(row.last_visit),
+                          _day(row.next_follow_up), key=str(row.id))
         self.loaded += len(rows)
         self.exhausted = len(rows) < PAGE
         shown = f"{self.loaded}+" if not self.exhausted else str(self.loaded)
-        self.query_one("#count", Static).update(t("tui.count", shown=shown, total=self.total) if not self.text
-                                               else shown)
+        count = t("tui.count", shown=shown, total=self.total) if not self.text else shown
+        arrow = "v" if self.descending else "^"
+        active = [t(f"list.{name}") for name in ("mine", "overdue", "over_limit") if getattr(self.filters, name)]
+        if self.filters.grades:
+            active.append("/".join(self.filters.grades))
+        sort = t("col.customer_name" if self.order == "name" else f"col.{self.order}")
+        self.query_one("#count", Static).update(f"{count}   {t('list.sorted')} {sort} {arrow}   "
+                                                + (" ".join(f"[{a}]" for a in active)))
 
     @on(DataTable.RowHighlighted, "#customers")
     def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
@@ -106,6 +124,31 @@ class CustomersScreen(Screen):
         from kacrm_tui.screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(int(event.row_key.value)))
+
+    def action_sort(self) -> None:
+        """The next column to sort by (s), the same column reversed (r)."""
+        self.order = COLUMNS[(COLUMNS.index(self.order) + 1) % len(COLUMNS)] if self.order in COLUMNS else "code"
+        self.load(reset=True)
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.load(reset=True)
+
+    def action_toggle(self, name: str) -> None:
+        self.filters = replace(self.filters, **{name: not getattr(self.filters, name)})
+        self.load(reset=True)
+
+    def action_grade(self) -> None:
+        cycle = [(), ("A",), ("B",), ("C",)]
+        self.filters = replace(self.filters, grades=cycle[(cycle.index(self.filters.grades) + 1) % len(cycle)])
+        self.load(reset=True)
+
+    @on(DataTable.HeaderSelected, "#customers")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        self.descending = not self.descending if key == self.order else False
+        self.order = key
+        self.load(reset=True)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -177,3 +177,30 @@ async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(demo, open
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
+
+
+async def test_sort_and_filter_the_list(demo, opened):
+    from schema.models import Order
+    import datetime as _dt
+
+    app = app_for(demo, "demo")
+    today = _dt.date.today()
+    late = {c.code for c in Customer.select().join(Order).where((Order.open_cents > 0) & (Order.due_date < today))}
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")  # overdue only
+        await settle(app, pilot)
+        assert set(codes(app)) == late and late
+        await pilot.press("o", "g")  # all again, then grade A only
+        await settle(app, pilot)
+        grade_a = {c.code for c in Customer.select().where(Customer.grade == "A")}
+        assert set(codes(app)) == grade_a
+        await pilot.press("g", "g", "g", "s", "s", "s", "s", "s")  # grades off; sort by balance
+        await settle(app, pilot)
+        table = app.screen.query_one("#customers", DataTable)
+        balances = [Customer.get(Customer.code == code).balance_cents for code in codes(app)]
+        assert balances == sorted(balances) and table.row_count == 60
+        await pilot.press("r")
+        await settle(app, pilot)
+        balances = [Customer.get(Customer.code == code).balance_cents for code in codes(app)]
+        assert balances == sorted(balances, reverse=True)
