@@ -37,6 +37,7 @@ class CustomersScreen(Screen):
         Binding("o", "toggle('overdue')", t("list.overdue"), id="customers.overdue"),
         Binding("l", "toggle('over_limit')", t("list.over_limit"), id="customers.over_limit"),
         Binding("g", "grade", t("list.grade"), id="customers.grade"),
+        Binding("a", "alerts", t("alerts.key"), id="customers.alerts"),
         Binding("j", "cursor_down", show=False, id="customers.down"),
         Binding("k", "cursor_up", show=False, id="customers.up"),
         Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
@@ -149,6 +150,11 @@ class CustomersScreen(Screen):
         self.descending = not self.descending if key == self.order else False
         self.order = key
         self.load(reset=True)
+
+    def action_alerts(self) -> None:
+        from kacrm_tui.screens.alerts import AlertsScreen
+
+        self.app.push_screen(AlertsScreen())
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

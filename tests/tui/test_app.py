@@ -204,3 +204,25 @@ async def test_sort_and_filter_the_list(demo, opened):
         await settle(app, pilot)
         balances = [Customer.get(Customer.code == code).balance_cents for code in codes(app)]
         assert balances == sorted(balances, reverse=True)
+
+
+async def test_alerts_of_visible_customers_can_be_acknowledged(demo, opened):
+    from kacrm_tui.screens.alerts import AlertsScreen
+    from schema.models import Alert
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    visible = {a.id for a in Alert.select().join(Customer).where(Alert.resolved_at.is_null() & (Customer.owner == rep))}
+    assert visible, "the demo raises alerts for every rep"
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AlertsScreen)
+        table = app.screen.query_one("#alert-table", DataTable)
+        shown = {int(key.value.split(":")[0]) for key in table.rows}
+        assert shown == visible  # nobody else's
+        first = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value.split(":")[0])
+        await pilot.press("x")
+        await settle(app, pilot)
+    assert Alert.get_by_id(first).acknowledged_by_id == rep.id

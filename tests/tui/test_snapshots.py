@@ -74,3 +74,12 @@ def test_archive_edit_form(snap_compare, app):
         await _loaded(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=edit)
+
+
+def test_alerts_screen(snap_compare, app):
+    async def alerts(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("a")
+        await _loaded(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=alerts)
