@@ -7,15 +7,16 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 from textual.widgets import Static
+from peewee import fn
 from textual import work
 
 from kacrm_tui.commands import CustomerCommands
 from kacrm_tui.i18n import t
 from kacrm_tui.screens.customers import CustomersScreen
-from schema import clock, vocab
+from schema import access, clock, vocab
 from schema.config import Config
 from schema.db import database
-from schema.models import DaemonHeartbeat, Rep
+from schema.models import Customer, DaemonHeartbeat, IngestedFile, Order, Payment, Rep
 
 
 class StatusBar(Static):
@@ -44,6 +45,7 @@ class KacrmApp(App):
         self.config, self.rep, self.db_label = config, rep, db_label
         self.title = t("tui.title")
         self.status_text = ""
+        self.last_file_id: int | None = None  # the newest file the daemon had applied when we last looked
 
     def on_mount(self) -> None:
         self.push_screen(CustomersScreen())
@@ -54,6 +56,13 @@ class KacrmApp(App):
     def refresh_status(self) -> None:
         with database.connection_context():
             beat = DaemonHeartbeat.get_or_none(DaemonHeartbeat.name == "daemon")
+            newest = IngestedFile.select(fn.MAX(IngestedFile.id)).scalar() or 0  # a cheap change counter
+            touched = 0
+            if self.last_file_id is not None and newest > self.last_file_id:
+                touched = _visible_touched(self.rep, self.last_file_id)
+        if self.last_file_id is not None and touched:
+            self.call_from_thread(self._files_applied, touched)
+        self.last_file_id = newest
         stale = self.config.daemon.heartbeat_stale_seconds
         age = None if beat is None or beat.state != "running" else int((clock.now() - beat.beat_at).total_seconds())
         daemon = t("tui.daemon_ok", age=age) if age is not None and age <= stale else t("tui.daemon_down")
@@ -61,10 +70,25 @@ class KacrmApp(App):
                  db=self.db_label, daemon=daemon)
         self.call_from_thread(self._show_status, text)
 
+    def _files_applied(self, customers: int) -> None:
+        self.notify(t("tui.files_applied", customers=customers))
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh()
+
     def _show_status(self, text: str) -> None:
         self.status_text = text
         for bar in self.screen.query(StatusBar):
             bar.update(text)
+
+
+def _visible_touched(rep: Rep, since: int) -> int:
+    """How many customers `rep` may see got orders or payments from files applied after `since`."""
+    files = IngestedFile.select(IngestedFile.id).where((IngestedFile.id > since) & (IngestedFile.status == "applied"))
+    touched = (Order.select(Order.customer).where(Order.source_file.in_(files))
+               | Payment.select(Payment.customer).where(Payment.source_file.in_(files)))
+    visible = access.visible_customers(rep).select(Customer.id)
+    return Customer.select().where(Customer.id.in_(touched) & Customer.id.in_(visible)).count()
 
 
 def _lang() -> str:

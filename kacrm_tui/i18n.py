@@ -68,6 +68,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alerts.key": ("预警", "Alerts"), "alerts.ack": ("已阅", "Acknowledge"), "alerts.raised": ("时间", "Raised"),
     "alerts.kind": ("类型", "Kind"), "alerts.amount": ("金额", "Amount"), "alerts.details": ("说明", "Details"),
     "alerts.acknowledged": ("已阅人", "Seen by"),
+    "tui.files_applied": ("守护进程刚导入了新文件，涉及你的 {customers} 个客户；列表已刷新。",
+                          "The daemon just applied files touching {customers} of your customers; the list is refreshed."),
     "tab.archive": ("档案", "Archive"), "tab.contacts": ("联系人", "Contacts"), "tab.ledger": ("往来", "Ledger"),
     "field.address": ("地址", "Address"), "field.phone": ("电话", "Phone"), "field.industry": ("业种", "Industry"),
     "field.legal_rep": ("法人", "Legal rep."), "field.credit_days": ("账期（天）", "Credit days"),

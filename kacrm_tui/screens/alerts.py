@@ -60,6 +60,9 @@ class AlertsScreen(Screen):
                           Text(format_money(cents, grouping=True), justify="right"), details, acked or "",
                           key=f"{alert_id}:{customer_id}")
 
+    def refresh_data(self) -> None:
+        self.load()
+
     def _selected(self) -> tuple[int, int] | None:
         table = self.query_one(DataTable)
         if table.row_count == 0:

@@ -126,7 +126,7 @@ class ArchiveEditScreen(Screen):
     def _saved(self) -> None:
         self.app.notify(t("edit.saved"))
         self.app.pop_screen()
-        refresh = getattr(self.app.screen, "load", None)
+        refresh = getattr(self.app.screen, "refresh_data", None)
         if refresh is not None:
             refresh()
 

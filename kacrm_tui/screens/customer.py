@@ -45,6 +45,9 @@ class CustomerScreen(Screen):
     def on_mount(self) -> None:
         self.load()
 
+    def refresh_data(self) -> None:
+        self.load()
+
     def action_edit(self) -> None:
         from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 

@@ -151,6 +151,10 @@ class CustomersScreen(Screen):
         self.order = key
         self.load(reset=True)
 
+    def refresh_data(self) -> None:
+        """Read the list again (the daemon applied files, or an edit was saved)."""
+        self.load(reset=True)
+
     def action_alerts(self) -> None:
         from kacrm_tui.screens.alerts import AlertsScreen
 

@@ -226,3 +226,26 @@ async def test_alerts_of_visible_customers_can_be_acknowledged(demo, opened):
         await pilot.press("x")
         await settle(app, pilot)
     assert Alert.get_by_id(first).acknowledged_by_id == rep.id
+
+
+async def test_files_applied_by_the_daemon_show_up_live(demo, opened, tmp_path):
+    from daemon.ingest import ingest_file
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        drop = tmp_path / "live.csv"
+        drop.write_text(f"order_no,customer_code,order_date,amount\nLIVE-1,{mine.code},2026-11-19,12345.67\n",
+                        encoding="utf-8")
+        assert ingest_file(drop, load_config(None, cwd=demo)).status == "applied"
+        app.refresh_status()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        from kacrm_tui.i18n import t
+        assert [n.message for n in app._notifications] == [t("tui.files_applied", customers=1)]
+        table = app.screen.query_one("#customers", DataTable)
+        row = table.get_row(str(mine.id))
+        from schema.money import format_money
+        assert str(row[5]) == format_money(Customer.get_by_id(mine.id).balance_cents, grouping=True)
