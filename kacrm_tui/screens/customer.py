@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from kacrm_tui.i18n import language, t
 from schema import access, vocab
 from schema.db import database
-from schema.models import Contact, Customer, LedgerEntry, Rep
+from schema.models import Contact, Customer, LedgerEntry, Rep, Visit
 from schema.money import format_money
 
 ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "lifecycle", "channel",
@@ -22,7 +22,8 @@ CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
 
 class CustomerScreen(Screen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
-                Binding("e", "edit", t("edit.key"), id="customer.edit")]
+                Binding("e", "edit", t("edit.key"), id="customer.edit"),
+                Binding("v", "visit", t("visit.key"), id="customer.visit")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -37,6 +38,8 @@ class CustomerScreen(Screen):
                 yield VerticalScroll(Static("", id="archive-fields"))
             with TabPane(t("tab.contacts"), id="contacts"):
                 yield DataTable(id="contact-table", cursor_type="row")
+            with TabPane(t("tab.visits"), id="visits"):
+                yield DataTable(id="visit-table", cursor_type="row")
             with TabPane(t("tab.ledger"), id="ledger"):
                 yield DataTable(id="ledger-table", cursor_type="row")
         yield StatusBar(id="status")
@@ -47,6 +50,11 @@ class CustomerScreen(Screen):
 
     def refresh_data(self) -> None:
         self.load()
+
+    def action_visit(self) -> None:
+        from kacrm_tui.screens.visit_form import VisitFormScreen
+
+        self.app.push_screen(VisitFormScreen(self.customer_id))
 
     def action_edit(self) -> None:
         from kacrm_tui.screens.archive_edit import ArchiveEditScreen
@@ -63,11 +71,15 @@ class CustomerScreen(Screen):
             owner = Rep.get_by_id(customer.owner_id)
             contacts = list(Contact.live().where(Contact.customer == customer).order_by(Contact.is_primary.desc(),
                                                                                        Contact.name))
+            visits = list(Visit.select(Visit, Rep.login).join(Rep).where((Visit.customer == customer)
+                                                                         & Visit.deleted_at.is_null())
+                          .order_by(Visit.at.desc()).limit(200))
             postings = list(LedgerEntry.select().where(LedgerEntry.customer == customer)
                             .order_by(LedgerEntry.posted_on.desc(), LedgerEntry.id.desc()).limit(200))
-        self.app.call_from_thread(self._show, customer, owner, contacts, postings)
+        self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings)
 
-    def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], postings: list[LedgerEntry]) -> None:
+    def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], visits: list[Visit],
+              postings: list[LedgerEntry]) -> None:
         lang = language()
         limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
         self.query_one("#header", Static).update(
@@ -87,6 +99,15 @@ class CustomerScreen(Screen):
         for c in contacts:
             table.add_row(c.name, c.title, vocab.label(vocab.BUYING_ROLES, c.buying_role, lang),
                           vocab.label(vocab.RELATIONSHIP_STAGES, c.stage, lang), c.mobile)
+        tz = self.app.config.ui.tzinfo
+        table = self.query_one("#visit-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("col.date"), t("col.kind"), t("col.status"), t("col.rep"), t("col.summary"),
+                          t("visit.next_step"), t("visit.follow_up_on"))
+        for v in visits:
+            table.add_row(f"{v.at.astimezone(tz):%Y-%m-%d %H:%M}", vocab.label(vocab.VISIT_KINDS, v.kind, lang),
+                          vocab.label(vocab.VISIT_STATUSES, v.status, lang), v.rep.login, v.summary[:40],
+                          v.next_step[:30], v.follow_up_on.isoformat() if v.follow_up_on else "")
         ledger = self.query_one("#ledger-table", DataTable)
         ledger.clear(columns=True)
         ledger.add_columns(t("col.date"), t("col.kind"), t("col.amount"))

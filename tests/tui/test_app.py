@@ -249,3 +249,37 @@ async def test_files_applied_by_the_daemon_show_up_live(demo, opened, tmp_path):
         row = table.get_row(str(mine.id))
         from schema.money import format_money
         assert str(row[5]) == format_money(Customer.get_by_id(mine.id).balance_cents, grouping=True)
+
+
+async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
+    from kacrm_tui.screens.visit_form import VisitFormScreen
+    from schema.models import AuditEntry, Visit
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
+    before = Visit.select().where(Visit.customer == mine).count()
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(CustomerScreen(mine.id))
+        await settle(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, VisitFormScreen)
+        await pilot.press("ctrl+s")  # done, but no summary yet
+        await settle(app, pilot)
+        assert "summary" in str(form.query_one("#edit-message", Static).render())
+        form.query_one("#v-summary", Input).value = "与采购经理确认明年框架协议"
+        form.query_one("#v-commitment", Input).value = "12月初给出报价"
+        form.query_one("#v-follow_up_on", Input).value = "2099-12-05"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        visits = app.screen.query_one("#visit-table", DataTable)
+        assert any("与采购经理确认明年框架协议" in str(visits.get_row_at(i)[4]) for i in range(visits.row_count))
+    visit = Visit.select().where(Visit.customer == mine).order_by(Visit.id.desc()).first()
+    assert Visit.select().where(Visit.customer == mine).count() == before + 1
+    assert (visit.status, visit.commitment, visit.rep_id) == ("done", "12月初给出报价", rep.id)
+    assert AuditEntry.select().where((AuditEntry.table_name == "visit") & (AuditEntry.record_id == str(visit.id))).exists()

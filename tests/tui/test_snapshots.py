@@ -83,3 +83,14 @@ def test_alerts_screen(snap_compare, app):
         await _loaded(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=alerts)
+
+
+def test_visit_form(snap_compare, app):
+    async def visit(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("enter")
+        await _loaded(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=visit)
