@@ -7,10 +7,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from kacrm_tui.i18n import t
+from kacrm_tui.screens.form import FormScreen
 from schema import access
 from schema.audit import audited_update
 from schema.db import database
@@ -23,7 +23,7 @@ FIELDS = ("name", "short_name", "address", "phone", "website", "legal_rep", "gen
 NUMBERS = {"credit_days"}
 
 
-class ArchiveEditScreen(Screen):
+class ArchiveEditScreen(FormScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", t("edit.save"), id="edit.save", priority=True),
         Binding("escape", "app.pop_screen", t("edit.cancel"), id="edit.cancel"),
@@ -91,18 +91,17 @@ class ArchiveEditScreen(Screen):
         return changes
 
     def action_save(self, expected_version: int | None = None) -> None:
-        message = self.query_one("#edit-message", Static)
         try:
             changes = self._changes()
         except KacrmError as exc:
-            message.update(f"[red]{exc}[/red]")
+            self.show_problem(str(exc))
             return
         reason = self.query_one("#reason", Input).value.strip()
         if not changes:
             self.app.pop_screen()
             return
         if not reason:
-            message.update(f"[red]{t('edit.reason_needed')}[/red]")
+            self.show_problem(t("edit.reason_needed"))
             self.query_one("#reason", Input).focus()
             return
         self.save(changes, reason, expected_version or self.version)
@@ -119,16 +118,10 @@ class ArchiveEditScreen(Screen):
                 self.app.call_from_thread(self._show_conflict, current)
                 return
             except KacrmError as exc:
-                self.app.call_from_thread(self.query_one("#edit-message", Static).update, f"[red]{exc}[/red]")
+                self.report(str(exc))
                 return
-        self.app.call_from_thread(self._saved)
+        self.app.call_from_thread(self.saved)
 
-    def _saved(self) -> None:
-        self.app.notify(t("edit.saved"))
-        self.app.pop_screen()
-        refresh = getattr(self.app.screen, "refresh_data", None)
-        if refresh is not None:
-            refresh()
 
     def _show_conflict(self, current: Customer) -> None:
         self.conflict = current

@@ -8,10 +8,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from kacrm_tui.i18n import language, t
+from kacrm_tui.screens.form import FormScreen
 from schema import clock, vocab
 from schema.db import database
 from schema.errors import KacrmError
@@ -21,7 +21,7 @@ from schema.visits import log_visit
 TEXTS = ("purpose", "summary", "feedback", "commitment", "next_step")
 
 
-class VisitFormScreen(Screen):
+class VisitFormScreen(FormScreen):
     BINDINGS = [Binding("ctrl+s", "save", t("edit.save"), id="visit.save", priority=True),
                 Binding("escape", "app.pop_screen", t("edit.cancel"), id="visit.cancel")]
 
@@ -60,19 +60,18 @@ class VisitFormScreen(Screen):
         return self.query_one(f"#v-{name}", Input).value.strip()
 
     def action_save(self) -> None:
-        message = self.query_one("#edit-message", Static)
         try:
             day = dt.date.fromisoformat(self._value("day"))
             hour, minute = (int(part) for part in self._value("time").split(":"))
             at = dt.datetime.combine(day, dt.time(hour, minute), self.app.config.ui.tzinfo)
         except ValueError:
-            message.update(f"[red]{t('visit.bad_when')}[/red]")
+            self.show_problem(t("visit.bad_when"))
             return
         try:
             follow = self._value("follow_up_on")
             follow_up_on = dt.date.fromisoformat(follow) if follow else None
         except ValueError:
-            message.update(f"[red]{t('visit.bad_follow_up')}[/red]")
+            self.show_problem(t("visit.bad_follow_up"))
             return
         fields = {name: self._value(name) for name in TEXTS}
         self.save(at, self.query_one("#v-kind", Select).value, self.query_one("#v-status", Select).value,
@@ -85,13 +84,7 @@ class VisitFormScreen(Screen):
                 log_visit(self.app.rep, Customer.get_by_id(self.customer_id), at=at, kind=kind, status=status,
                           follow_up_on=follow_up_on, **fields)
             except KacrmError as exc:
-                self.app.call_from_thread(self.query_one("#edit-message", Static).update, f"[red]{exc}[/red]")
+                self.report(str(exc))
                 return
-        self.app.call_from_thread(self._saved)
+        self.app.call_from_thread(self.saved)
 
-    def _saved(self) -> None:
-        self.app.notify(t("edit.saved"))
-        self.app.pop_screen()
-        refresh = getattr(self.app.screen, "refresh_data", None)
-        if refresh is not None:
-            refresh()
