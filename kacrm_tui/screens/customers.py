@@ -38,6 +38,7 @@ class CustomersScreen(Screen):
         Binding("l", "toggle('over_limit')", t("list.over_limit"), id="customers.over_limit"),
         Binding("g", "grade", t("list.grade"), id="customers.grade"),
         Binding("a", "alerts", t("alerts.key"), id="customers.alerts"),
+        Binding("d", "agenda", t("agenda.key"), id="customers.agenda"),
         Binding("j", "cursor_down", show=False, id="customers.down"),
         Binding("k", "cursor_up", show=False, id="customers.up"),
         Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
@@ -154,6 +155,11 @@ class CustomersScreen(Screen):
     def refresh_data(self) -> None:
         """Read the list again (the daemon applied files, or an edit was saved)."""
         self.load(reset=True)
+
+    def action_agenda(self) -> None:
+        from kacrm_tui.screens.agenda import AgendaScreen
+
+        self.app.push_screen(AgendaScreen())
 
     def action_alerts(self) -> None:
         from kacrm_tui.screens.alerts import AlertsScreen

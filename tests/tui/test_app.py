@@ -283,3 +283,27 @@ async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
     assert Visit.select().where(Visit.customer == mine).count() == before + 1
     assert (visit.status, visit.commitment, visit.rep_id) == ("done", "12月初给出报价", rep.id)
     assert AuditEntry.select().where((AuditEntry.table_name == "visit") & (AuditEntry.record_id == str(visit.id))).exists()
+
+
+async def test_the_agenda_lists_only_the_users_customers_and_opens_one(demo, opened):
+    from kacrm_tui.screens.agenda import AgendaScreen
+
+    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+    mine = {c.code for c in Customer.select().where(Customer.owner == rep)}
+    app = app_for(demo, rep.login)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgendaScreen)
+        shown = set()
+        for section in ("planned", "follow_ups", "gaps", "contracts"):
+            table = app.screen.query_one(f"#agenda-{section}", DataTable)
+            shown |= {key.value.split(":", 1)[1] for key in table.rows}
+        assert shown and shown <= mine
+        table = next(app.screen.query_one(f"#agenda-{s}", DataTable) for s in ("follow_ups", "gaps", "contracts", "planned")
+                     if app.screen.query_one(f"#agenda-{s}", DataTable).row_count)
+        table.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomerScreen)

@@ -94,3 +94,12 @@ def test_visit_form(snap_compare, app):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=visit)
+
+
+def test_agenda_screen(snap_compare, app):
+    async def agenda(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("d")
+        await _loaded(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=agenda)

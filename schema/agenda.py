@@ -1,0 +1,59 @@
+"""A rep's agenda (日程): what is planned, what is due, who has gone too long without a visit, and
+which contracts run out soon — for the customers the rep may see."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from schema import access
+from schema.models import Contract, Customer, Visit
+
+CONTRACT_DAYS_AHEAD = 60
+
+
+@dataclass
+class Agenda:
+    planned: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)  # when, code, name, purpose
+    follow_ups: list[tuple[dt.date, str, str, str]] = field(default_factory=list)  # due, code, name, next step
+    gaps: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # code, name, grade, days since
+    contracts: list[tuple[dt.date, str, str, str]] = field(default_factory=list)  # end, code, name, number
+
+
+def agenda(rep, *, today: dt.date, tz: dt.tzinfo, max_gap_days: dict[str, int], days_ahead: int = 7,
+           limit: int = 100) -> Agenda:
+    """The agenda of `rep` on `today` (local day in `tz`)."""
+    visible = access.visible_customers(rep).select(Customer.id)
+    start = dt.datetime.combine(today, dt.time(), tz)
+    out = Agenda()
+    planned = (Visit.select(Visit.at, Customer.code, Customer.name, Visit.purpose).join(Customer)
+               .where(Visit.customer.in_(visible) & (Visit.status == "planned") & Visit.deleted_at.is_null()
+                      & (Visit.at >= start) & (Visit.at < start + dt.timedelta(days=days_ahead)))
+               .order_by(Visit.at).limit(limit))
+    out.planned = [(at.astimezone(tz), code, name, purpose) for at, code, name, purpose in planned.tuples()]
+    due = (Visit.select(Visit.follow_up_on, Customer.code, Customer.name, Visit.next_step).join(Customer)
+           .where(Visit.customer.in_(visible) & Visit.follow_up_on.is_null(False) & ~Visit.follow_up_done
+                  & (Visit.follow_up_on <= today) & Visit.deleted_at.is_null())
+           .order_by(Visit.follow_up_on).limit(limit))
+    out.follow_ups = list(due.tuples())
+    for grade, gap in sorted(max_gap_days.items()):
+        cutoff = start - dt.timedelta(days=gap)
+        recent = Visit.select(Visit.customer).where((Visit.status == "done") & (Visit.at >= cutoff)
+                                                    & Visit.deleted_at.is_null())
+        late = list(access.visible_customers(rep).select(Customer.id, Customer.code, Customer.name)
+                    .where((Customer.grade == grade) & Customer.lifecycle.in_(("new", "active"))
+                           & Customer.id.not_in(recent)).order_by(Customer.code).limit(limit).tuples())
+        seen = dict(Visit.select(Visit.customer, fn.MAX(Visit.at))
+                    .where(Visit.customer.in_([cid for cid, _, _ in late]) & (Visit.status == "done")
+                           & Visit.deleted_at.is_null()).group_by(Visit.customer).tuples())
+        for cid, code, name in late:
+            last = seen.get(cid)
+            last = Visit.at.python_value(last) if last is not None and not isinstance(last, dt.datetime) else last
+            out.gaps.append((code, name, grade, None if last is None else (start - last).days))
+    ending = (Contract.select(Contract.end_on, Customer.code, Customer.name, Contract.number).join(Customer)
+              .where(Contract.customer.in_(visible) & (Contract.status == "active") & Contract.deleted_at.is_null()
+                     & (Contract.end_on >= today) & (Contract.end_on <= today + dt.timedelta(days=CONTRACT_DAYS_AHEAD)))
+              .order_by(Contract.end_on).limit(limit))
+    out.contracts = list(ending.tuples())
+    return out
