@@ -63,7 +63,7 @@ def seconds(low: int, *, above: bool = False) -> Rule:
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not Decimal(value).is_finite() \
                 or (value <= low if above else value < low):
             raise Invalid(allowed, value)
-        return float(value)
+        return float(value)  # a duration for time.sleep and timers, never money
     return parse
 
 

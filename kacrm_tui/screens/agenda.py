@@ -6,10 +6,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import t
+from kacrm_tui.screens.base import DataScreen
 from schema import access, clock
 from schema.agenda import Agenda, agenda
 from schema.db import database
@@ -23,7 +23,7 @@ SECTIONS = {
 }
 
 
-class AgendaScreen(Screen):
+class AgendaScreen(DataScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="agenda.back")]
 
     def compose(self) -> ComposeResult:
@@ -37,12 +37,6 @@ class AgendaScreen(Screen):
                 yield table
         yield StatusBar(id="status")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def refresh_data(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, group="agenda")
     def load(self) -> None:

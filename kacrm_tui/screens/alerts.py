@@ -7,10 +7,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import language, t
+from kacrm_tui.screens.base import DataScreen
 from schema import access, vocab
 from schema.alerts import acknowledge
 from schema.db import database
@@ -18,7 +18,7 @@ from schema.models import Alert, Customer, Rep
 from schema.money import format_money
 
 
-class AlertsScreen(Screen):
+class AlertsScreen(DataScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="alerts.back"),
                 Binding("x", "acknowledge", t("alerts.ack"), id="alerts.ack"),
                 Binding("enter", "open", t("tui.open"), id="alerts.open", show=False)]
@@ -59,9 +59,6 @@ class AlertsScreen(Screen):
             table.add_row(f"{raised.astimezone(tz):%Y-%m-%d %H:%M}", code, name, vocab.label(vocab.ALERT_KINDS, kind, lang),
                           Text(format_money(cents, grouping=True), justify="right"), details, acked or "",
                           key=f"{alert_id}:{customer_id}")
-
-    def refresh_data(self) -> None:
-        self.load()
 
     def _selected(self) -> tuple[int, int] | None:
         table = self.query_one(DataTable)

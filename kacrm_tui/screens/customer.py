@@ -6,10 +6,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kacrm_tui.i18n import language, t
+from kacrm_tui.screens.base import DataScreen
 from schema import access, vocab
 from schema.db import database
 from schema.models import Contact, Customer, LedgerEntry, Rep, Visit
@@ -20,7 +20,7 @@ ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "l
 CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
 
 
-class CustomerScreen(Screen):
+class CustomerScreen(DataScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
                 Binding("e", "edit", t("edit.key"), id="customer.edit"),
                 Binding("v", "visit", t("visit.key"), id="customer.visit")]
@@ -44,12 +44,6 @@ class CustomerScreen(Screen):
                 yield DataTable(id="ledger-table", cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    def refresh_data(self) -> None:
-        self.load()
 
     def action_visit(self) -> None:
         from kacrm_tui.screens.visit_form import VisitFormScreen
