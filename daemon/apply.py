@@ -1,7 +1,7 @@
 """Applying a validated table to the database, inside the caller's transaction.
 
-Orders take a bulk path: rows go in through the cursor's `executemany` in batches, the postings and
-the cached balances follow as set-based statements, and only the customers that hold a credit (or
+Orders take a bulk path: rows go in through the cursor's `executemany` in batches (each order is
+its own posting in the ledger view), the cached balances follow in one statement per customer, and only the customers that hold a credit (or
 return goods in this file) are settled one order at a time through `schema.ledger.settle_order`,
 in file order, which gives exactly what posting the lines one by one would. Payments and customer
 master lines are few and go through the ledger's and the audit's own functions."""
@@ -22,8 +22,8 @@ from schema.db import database
 from schema.models import Customer, IngestedFile, Order, OrderLine, Payment, Rep
 
 from daemon.formats import Problem, Record, Table, validate
+from daemon.order_batches import AMOUNT, CUSTOMER, HASH, LINE, NO, ORDER_COLUMNS, Plan, Posted, batches
 
-BATCH = 2000
 
 
 @dataclass
@@ -117,111 +117,78 @@ def _clashes(model, key_field, keys: list[str]) -> dict[str, tuple[str, str, int
 
 
 def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: ApplyResult) -> None:
-    """Insert the file's orders batch by batch. The order number's unique index does the duplicate
-    detection (no set of a million keys in memory): a row that did not go in repeats an earlier one,
-    of another file or of this one, and is skipped if its content is the same, else a problem."""
-    codes = _customer_codes()
-    created = str(Order.created_at.db_value(clock.now()))
-    columns = ("order_no", "customer_id", "order_date", "due_date", "amount_cents", "open_cents", "cost_cents",
-               "currency", "content_hash", "source_file_id", "source_line", "created_at")
-    insert_sql = (f'INSERT INTO "order" ({", ".join(columns)}) '
-                  f'VALUES ({", ".join([database.obj.param] * len(columns))}) ON CONFLICT (order_no) DO NOTHING')
+    """Insert the file's orders batch by batch (read ahead, see `daemon.order_batches`). The order
+    number's unique index does the duplicate detection (no set of a million keys in memory): a row
+    that did not go in repeats an earlier one, of another file or of this one, and is skipped if
+    its content is the same, else a problem."""
+    plan = Plan(config.ledger.currency, _customer_codes(), file_row.id,
+                str(Order.created_at.db_value(clock.now())))
+    p = database.obj.param
+    insert_sql = (f'INSERT INTO "order" ({", ".join(ORDER_COLUMNS)}) '
+                  f'VALUES ({", ".join([p] * len(ORDER_COLUMNS))}) ON CONFLICT (order_no) DO NOTHING')
+    no_column = _column(table, "order_no")
     cursor = database.cursor()
     first_id = (Order.select(fn.MAX(Order.id)).scalar() or 0) + 1
-    posted = _Posted()
-    batch: list[tuple[Record, int, int]] = []
+    posted = Posted()
+    taken_back: dict[int, int] = {}  # what repeated rows, which did not go in, added to `posted.moves`
 
-    def repeated(records: list[Record]) -> set[int]:
-        """The lines of `records` whose key an earlier line holds; each is skipped or a problem."""
-        holders = _clashes(Order, Order.order_no, [r.fields["order_no"] for r in records])
-        out = set()
-        for record in records:
-            key = record.fields["order_no"]
-            digest, name, line, file_id = holders[key]
-            if file_id == file_row.id and line == record.line:
+    def skip_repeats(rows: list[tuple]) -> list[tuple]:
+        """The rows whose order number an earlier line holds; each is skipped or a problem."""
+        holders = _clashes(Order, Order.order_no, [row[NO] for row in rows])
+        repeats = []
+        for row in rows:
+            digest, name, line, file_id = holders[row[NO]]
+            if file_id == file_row.id and line == row[LINE]:
                 continue  # this very line went in
-            out.add(record.line)
-            if digest == record.content_hash:
+            repeats.append(row)
+            if digest == row[HASH]:
                 result.skipped += 1
             elif file_id == file_row.id:
-                result.problems.append(Problem(record.line, _column(table, "order_no"), key,
-                                               "duplicate_in_file_conflict", {"line": line}))
+                result.problems.append(Problem(row[LINE], no_column, row[NO], "duplicate_in_file_conflict",
+                                               {"line": line}))
             else:
-                result.problems.append(Problem(record.line, _column(table, "order_no"), key,
-                                               "duplicate_key_conflict", {"file": name or "-", "line": line or "-"}))
-        return out
+                result.problems.append(Problem(row[LINE], no_column, row[NO], "duplicate_key_conflict",
+                                               {"file": name or "-", "line": line or "-"}))
+        return repeats
 
-    def flush() -> None:
-        rows, detailed = [], []
-        for record, customer_id, credit_days in batch:
-            fields = record.fields
-            due = fields.get("due_date") or fields["order_date"] + dt.timedelta(days=credit_days)
-            rows.append((fields["order_no"], customer_id, fields["order_date"].isoformat(), due.isoformat(),
-                         fields["amount"], fields["amount"], fields.get("cost"), config.ledger.currency,
-                         record.content_hash, file_row.id, record.line, created))
-            if fields.get("sku") or fields.get("product") or fields.get("qty") is not None:
-                detailed.append(record)
-        cursor.executemany(insert_sql, rows)
-        skipped = repeated([r for r, _, _ in batch]) if cursor.rowcount != len(rows) else set()
-        for record, customer_id, _ in batch:
-            if record.line not in skipped:
-                posted.add(customer_id, record.fields["amount"], record.fields["order_date"])
-                result.applied += 1
-        if detailed:
-            _order_lines(detailed, file_row.id)
-        batch.clear()
-
-    for record in _records(table, config, result):
-        code = record.fields["customer_code"]
-        customer = codes.get(code)
-        if customer is None:
-            result.problems.append(Problem(record.line, _column(table, "customer_code"), code, "unknown_customer", {}))
+    for batch in batches(table, plan, config.aliases, posted):
+        result.good += batch.good
+        result.problems.extend(batch.problems)
+        result.bad_lines.update(batch.bad_lines)
+        if result.progress is not None and batch.last_line:
+            result.progress(batch.last_line)
+        if not batch.rows:
             continue
-        batch.append((record, customer[0], customer[1]))
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+        cursor.executemany(insert_sql, batch.rows)
+        repeats = skip_repeats(batch.rows) if cursor.rowcount != len(batch.rows) else []
+        for row in repeats:  # `posted` is complete only after the last batch
+            taken_back[row[CUSTOMER]] = taken_back.get(row[CUSTOMER], 0) + row[AMOUNT]
+        result.applied += len(batch.rows) - len(repeats)
+        if batch.details:
+            skipped = {row[NO] for row in repeats}
+            _order_lines([d for d in batch.details if d[0] not in skipped], file_row.id)
+    result.problems.sort(key=lambda problem: problem.line)  # the reader's and the database's, in file order
+    for customer_id, cents in taken_back.items():
+        posted.moves[customer_id] -= cents
     if not result.problems:
         _post_orders(file_row, first_id, posted, result)
 
 
-class _Posted:
-    """What the inserted orders do to each customer: the balance moves, the first deal date, and
-    whether goods came back (a return needs settling)."""
-
-    def __init__(self) -> None:
-        self.moves: dict[int, int] = {}
-        self.first: dict[int, dt.date] = {}
-        self.returning: set[int] = set()
-
-    def add(self, customer_id: int, amount: int, day: dt.date) -> None:
-        self.moves[customer_id] = self.moves.get(customer_id, 0) + amount
-        if amount > 0 and (customer_id not in self.first or day < self.first[customer_id]):
-            self.first[customer_id] = day
-        elif amount < 0:
-            self.returning.add(customer_id)
-
-
-def _order_lines(records: list[Record], file_id: int) -> None:
+def _order_lines(details: list[tuple[str, dict]], file_id: int) -> None:
+    if not details:
+        return
     ids = dict(Order.select(Order.order_no, Order.id).where(
-        Order.order_no.in_([r.fields["order_no"] for r in records]) & (Order.source_file == file_id)).tuples())
-    OrderLine.insert_many([{"order": ids[r.fields["order_no"]], "line_no": 1, "sku": r.fields.get("sku") or "",
-                            "product": r.fields.get("product") or "", "qty": r.fields.get("qty"),
-                            "unit_price": r.fields.get("unit_price"), "amount_cents": r.fields["amount"],
-                            "cost_cents": r.fields.get("cost")} for r in records if r.fields["order_no"] in ids]).execute()
+        Order.order_no.in_([number for number, _ in details]) & (Order.source_file == file_id)).tuples())
+    OrderLine.insert_many([{"order": ids[number], "line_no": 1, "sku": f["sku"] or "", "product": f["product"] or "",
+                            "qty": f["qty"], "unit_price": f["unit_price"], "amount_cents": f["amount"],
+                            "cost_cents": f["cost"]} for number, f in details if number in ids]).execute()
 
 
-def _post_orders(file_row: IngestedFile, first_id: int, posted: _Posted, result: ApplyResult) -> None:
-    """The postings, balances and first deal dates of the orders just inserted (ids from
-    `first_id` on: the transaction holds the write lock), then settlement where credits wait."""
-    db, p = database.obj, database.obj.param
-    now = str(Order.created_at.db_value(clock.now()))
-    db.execute_sql(
-        f'INSERT INTO "ledger_entry" (customer_id, posted_on, kind, amount_cents, order_id, reason, source_file_id,'
-        f" created_at) SELECT customer_id, order_date, CASE WHEN amount_cents < 0 THEN 'return' ELSE 'order' END,"
-        f' amount_cents, id, {p}, source_file_id, {p} FROM "order" WHERE id >= {p} AND source_file_id = {p}',
-        ("", now, first_id, file_row.id))
+def _post_orders(file_row: IngestedFile, first_id: int, posted: Posted, result: ApplyResult) -> None:
+    """The balances and first deal dates of the orders just inserted (ids from `first_id` on: the
+    transaction holds the write lock; each order is its own posting), then settlement where
+    credits wait."""
+    p = database.obj.param
     cursor = database.cursor()
     cursor.executemany(f'UPDATE "customer" SET balance_cents = balance_cents + {p} WHERE id = {p}',
                        [(cents, cid) for cid, cents in posted.moves.items() if cents])

@@ -3,13 +3,12 @@ always through the access rule of the acting user."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import click
 
 from kacrm_tui.cli import AppContext, cli, pass_app
 from kacrm_tui.i18n import t
-from kacrm_tui.writers import write_rows
+from kacrm_tui.writers import pick_format, write_rows
 from schema.errors import ValidationError
 from schema.money import format_money
 
@@ -41,15 +40,15 @@ EXPORTS = {"balances": _balances}
 @pass_app
 def export(app: AppContext, kind: str, fmt: str | None, output: str | None, as_of, owner, region) -> None:
     """Export KIND (balances) for the customers you may see."""
-    if fmt is None:
-        fmt = "table" if output in (None, "-") and sys.stdout.isatty() else "csv"
-        if output and output.endswith(".json"):
-            fmt = "json"
-        elif output and output.endswith(".xlsx"):
-            fmt = "xlsx"
     columns, rows, money = EXPORTS[kind](app, as_of.date() if as_of else None, owner, region)
+    write_out(columns, rows, fmt, output, money)
+
+
+def write_out(columns, rows, fmt: str | None, output: str | None, money) -> None:
+    """Rows out in the format asked for (or the one that suits where they go); a path that
+    cannot be written is the user's mistake, in one sentence."""
     try:
-        write_rows(columns, rows, fmt=fmt, output=output, money=money)
+        write_rows(columns, rows, fmt=pick_format(fmt, output), output=output, money=money)
     except ValueError as exc:
         raise ValidationError(f"{exc}.") from None
     except BrokenPipeError:

@@ -103,6 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.customers": ("客户数", "Customers"), "col.code": ("客户编码", "Code"), "col.customer_name": ("客户名称", "Customer"), "col.owner": ("客户经理", "Owner"),
     "col.balance": ("应收余额", "Balance"), "col.credit_limit": ("信用额度", "Credit limit"),
     "col.unapplied_credit": ("预收未核销", "Unapplied"), "col.overdue": ("逾期", "Overdue"),
+    "col.not_due": ("未到期", "Not due"), "col.sales": ("销售额", "Sales"), "col.dso_days": ("DSO天数", "DSO days"),
+    "col.method": ("算法", "Method"), "col.lower_bound": ("下限", "Lower bound"),
     "active": ("在职", "active"), "inactive": ("停用", "inactive"),
     "level.view": ("查看", "view"), "level.edit": ("编辑", "edit"),
 }

@@ -59,6 +59,18 @@ def _table(columns: Columns, rows: Iterable[dict[str, Any]], money: set[str]) ->
     Console().print(table)
 
 
+def pick_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for; else by the output file's suffix; else a table on a terminal and
+    CSV for a pipe."""
+    if fmt is not None:
+        return fmt
+    if output and output.endswith(".json"):
+        return "json"
+    if output and output.endswith(".xlsx"):
+        return "xlsx"
+    return "table" if output in (None, "-") and sys.stdout.isatty() else "csv"
+
+
 def write_rows(columns: Columns, rows: Iterable[dict[str, Any]], *, fmt: str, output: str | None,
                money: Iterable[str] = ()) -> None:
     """Write `rows` in `fmt` (csv, json, xlsx, table) to `output` (a path, '-' or None for stdout)."""
@@ -80,6 +92,13 @@ def write_rows(columns: Columns, rows: Iterable[dict[str, Any]], *, fmt: str, ou
         sys.stdout.flush()
         return
     target = Path(output)
+    if target.exists() and not target.is_file():  # /dev/null, a FIFO: write into it, never replace it
+        if fmt == "xlsx":
+            _xlsx(columns, rows, target, money)
+        else:
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                writer(columns, rows, handle)
+        return
     partial = target.with_name(f".{target.name}.partial")
     try:
         if fmt == "xlsx":

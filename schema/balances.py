@@ -9,10 +9,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterator
 
-from peewee import chunked, fn
+from peewee import fn
 
-from schema import access, clock
-from schema.models import Customer, LedgerEntry, Order, Payment, Rep
+from schema import clock
+from schema.models import Customer, Order, Payment, Posting, Rep
+from schema.reports_scope import Scope, scoped_customers
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,7 @@ def balances(rep: Rep, *, as_of: dt.date | None = None, codes: list[str] | None 
     """One row per customer `rep` may see, ordered by code; as of today unless `as_of` is given
     (then the balance counts postings up to that day)."""
     as_of = as_of or clock.today()
-    customers = access.visible_customers(rep).join(Rep, on=(Customer.owner == Rep.id))
-    if codes:
-        customers = customers.where(Customer.code.in_(codes))
-    if owner:
-        customers = customers.where(Rep.login == owner)
-    if region:
-        customers = customers.where(Customer.region == region)
+    customers = scoped_customers(rep, Scope(owner, tuple(codes or ()), region))
     ids = customers.select(Customer.id)
     overdue = dict(Order.select(Order.customer, fn.SUM(Order.open_cents))
                    .where(Order.customer.in_(ids) & (Order.open_cents > 0) & (Order.due_date < as_of))
@@ -56,9 +51,9 @@ def balances(rep: Rep, *, as_of: dt.date | None = None, codes: list[str] | None 
         unapplied[customer_id] = unapplied.get(customer_id, 0) - cents
     historic = None
     if as_of < clock.today():
-        historic = dict(LedgerEntry.select(LedgerEntry.customer, fn.SUM(LedgerEntry.amount_cents))
-                        .where(LedgerEntry.customer.in_(ids) & (LedgerEntry.posted_on <= as_of))
-                        .group_by(LedgerEntry.customer).tuples())
+        historic = dict(Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
+                        .where(Posting.customer.in_(ids) & (Posting.posted_on <= as_of))
+                        .group_by(Posting.customer).tuples())
     query = (customers.select(Customer.id, Customer.code, Customer.name, Rep.login, Customer.region,
                               Customer.balance_cents, Customer.credit_limit_cents)
              .order_by(Customer.code).tuples())
@@ -71,16 +66,8 @@ def balances(rep: Rep, *, as_of: dt.date | None = None, codes: list[str] | None 
 def open_credit_customers(customer_ids) -> set[int]:
     """Those of `customer_ids` holding a credit not yet allocated (an unapplied payment or an
     unused return): an order for them must go through allocation."""
-    found: set[int] = set()
-    ids = set(customer_ids)
-    if len(ids) > 2000:  # one pass over each table beats thousands of narrow lookups
-        found.update(cid for (cid,) in Payment.select(Payment.customer).distinct()
-                     .where(Payment.unapplied_cents > 0).tuples())
-        found.update(cid for (cid,) in Order.select(Order.customer).distinct().where(Order.open_cents < 0).tuples())
-        return found & ids
-    for chunk in chunked(sorted(ids), 500):
-        found.update(cid for (cid,) in Payment.select(Payment.customer).distinct()
-                     .where(Payment.customer.in_(chunk) & (Payment.unapplied_cents > 0)).tuples())
-        found.update(cid for (cid,) in Order.select(Order.customer).distinct()
-                     .where(Order.customer.in_(chunk) & (Order.open_cents < 0)).tuples())
-    return found
+    # the partial indexes payment_unapplied and order_credit hold just these customers: reading
+    # them whole is cheaper than any lookup by the (perhaps thousands of) ids
+    found = {cid for (cid,) in Payment.select(Payment.customer).distinct().where(Payment.unapplied_cents > 0).tuples()}
+    found.update(cid for (cid,) in Order.select(Order.customer).distinct().where(Order.open_cents < 0).tuples())
+    return found & set(customer_ids)

@@ -9,7 +9,7 @@ from peewee import JOIN, Database, fn
 
 from schema.db import is_sqlite
 from schema.migrate import schema_status
-from schema.models import Customer, LedgerEntry, Order, Payment, PaymentAllocation
+from schema.models import Adjustment, Customer, Order, Payment, PaymentAllocation, Posting
 from schema.money import format_money
 
 EXAMPLES = 5
@@ -56,34 +56,27 @@ def check_storage(db: Database) -> CheckResult:
 
 def check_balances() -> CheckResult:
     """Cached balance = sum of postings, for every customer."""
-    total = fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)
-    rows = (Customer.select(Customer.code, Customer.balance_cents, total.alias("posted"))
-            .join(LedgerEntry, JOIN.LEFT_OUTER).group_by(Customer.id, Customer.code, Customer.balance_cents)
-            .having(Customer.balance_cents != total).tuples())
+    posted = (Posting.select(Posting.customer.alias("cid"), fn.SUM(Posting.amount_cents).alias("total"))
+              .group_by(Posting.customer).alias("posted"))
+    total = fn.COALESCE(posted.c.total, 0)
+    rows = (Customer.select(Customer.code, Customer.balance_cents, total)
+            .join(posted, JOIN.LEFT_OUTER, on=(posted.c.cid == Customer.id))
+            .where(Customer.balance_cents != total).tuples())
     return _result("balances", "cached balance = sum of postings", rows,
                    lambda r: f"{r[0]}: cached {format_money(r[1])}, postings {format_money(r[2])}")
 
 
 def check_postings() -> CheckResult:
-    """Each order and payment has exactly one posting of its own amount (orders +, payments -)."""
-    order_posted = fn.COALESCE(fn.SUM(LedgerEntry.amount_cents), 0)
-    orders = (Order.select(Order.order_no, Order.amount_cents, order_posted, fn.COUNT(LedgerEntry.id))
-              .join(LedgerEntry, JOIN.LEFT_OUTER, on=(LedgerEntry.order == Order.id))
-              .group_by(Order.id, Order.order_no, Order.amount_cents)
-              .having((fn.COUNT(LedgerEntry.id) != 1) | (order_posted != Order.amount_cents)).tuples())
-    payments = (Payment.select(Payment.payment_ref, Payment.amount_cents, order_posted, fn.COUNT(LedgerEntry.id))
-                .join(LedgerEntry, JOIN.LEFT_OUTER, on=(LedgerEntry.payment == Payment.id))
-                .group_by(Payment.id, Payment.payment_ref, Payment.amount_cents)
-                .having((fn.COUNT(LedgerEntry.id) != 1) | (order_posted != Payment.amount_cents * -1)).tuples())
-    strays = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.kind)
-              .where(((LedgerEntry.kind.in_(("order", "return"))) & LedgerEntry.order.is_null())
-                     | ((LedgerEntry.kind == "payment") & LedgerEntry.payment.is_null())
-                     | ((LedgerEntry.kind == "adjustment") & (LedgerEntry.reason == ""))).tuples())
-    rows = ([("order", *r) for r in orders] + [("payment", *r) for r in payments]
-            + [("posting", r[0], r[1], None, None) for r in strays])
-    return _result("postings", "one posting per order and payment, of its amount", rows,
-                   lambda r: f"{r[0]} {r[1]}: amount {r[2]}, posted {r[3]} in {r[4]} postings" if r[0] != "posting"
-                   else f"posting {r[1]} ({r[2]}) has no document or reason")
+    """The ledger is a view over the documents, so each order and payment posts exactly once;
+    what can still go wrong is an adjustment without a reason, or one reversing another customer's."""
+    Reversed = Adjustment.alias()
+    rows = (Adjustment.select(Adjustment.id, Adjustment.reason, Reversed.customer, Adjustment.customer)
+            .join(Reversed, JOIN.LEFT_OUTER, on=(Adjustment.reverses == Reversed.id))
+            .where((fn.TRIM(Adjustment.reason) == "")
+                   | (Reversed.id.is_null(False) & (Reversed.customer != Adjustment.customer))).tuples())
+    return _result("postings", "every adjustment has a reason and reverses one of its own customer", rows,
+                   lambda r: f"adjustment {r[0]}: " + ("no reason" if not r[1].strip()
+                                                       else "reverses another customer's adjustment"))
 
 
 def check_allocations() -> CheckResult:

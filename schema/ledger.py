@@ -1,6 +1,7 @@
-"""The ledger (往来明细): every order, return, payment and adjustment is one posting, written in the
-same transaction that updates the customer's cached balance, and credits are allocated to open
-orders (核销): first the order a payment names, then oldest due date first (FIFO).
+"""The ledger (往来明细): every order, return, payment and adjustment is one posting (the view
+`posting` over those documents), and each is written in the same transaction that updates the
+customer's cached balance. Credits are allocated to open orders (核销): first the order a payment
+names, then oldest due date first (FIFO).
 
 Invariant (checked by `schema.check`): cached balance = sum of postings
 = orders − returns − payments ± adjustments, for every customer."""
@@ -14,7 +15,7 @@ from typing import Hashable, Iterable, Iterator
 from schema import clock
 from schema.db import transaction
 from schema.errors import PermissionDenied, ValidationError
-from schema.models import Customer, LedgerEntry, Order, Payment, PaymentAllocation, Rep
+from schema.models import Adjustment, Customer, Order, Payment, PaymentAllocation, Rep
 
 
 @dataclass
@@ -94,15 +95,13 @@ def _apply(credit: Payment | Order, amount_cents: int, pages: Iterable[list[Orde
 def post_order(customer: Customer, *, order_no: str, order_date: dt.date, amount_cents: int,
                due_date: dt.date | None = None, cost_cents: int | None = None, currency: str = "CNY",
                content_hash: str = "", source_file=None, source_line: int | None = None) -> Order:
-    """Record an order (or, with a negative amount, a return) and its posting, then settle it."""
+    """Record an order (or, with a negative amount, a return), which is its posting, then settle it."""
     with transaction():
         due = due_date or order_date + dt.timedelta(days=customer.credit_days)
         order = Order.create(order_no=order_no, customer=customer, order_date=order_date, due_date=due,
                              amount_cents=amount_cents, open_cents=amount_cents, cost_cents=cost_cents,
                              currency=currency, content_hash=content_hash, source_file=source_file,
                              source_line=source_line)
-        LedgerEntry.create(customer=customer, posted_on=order_date, kind="order" if amount_cents >= 0 else "return",
-                           amount_cents=amount_cents, order=order, source_file=source_file)
         _move_balance(customer, amount_cents)
         if amount_cents > 0 and (customer.first_deal_date is None or order_date < customer.first_deal_date):
             Customer.update(first_deal_date=order_date).where(Customer.id == customer.id).execute()
@@ -145,7 +144,7 @@ def settle_order(order: Order) -> None:
 def post_payment(customer: Customer, *, payment_ref: str, paid_on: dt.date, amount_cents: int,
                  method: str = "transfer", order_no: str = "", currency: str = "CNY",
                  content_hash: str = "", source_file=None, source_line: int | None = None) -> Payment:
-    """Record money received and its posting; allocate it to the named order first, then FIFO."""
+    """Record money received (its posting); allocate it to the named order first, then FIFO."""
     if amount_cents <= 0:
         raise ValidationError("A payment is a positive amount; record a refund as an adjustment.")
     with transaction():
@@ -153,8 +152,6 @@ def post_payment(customer: Customer, *, payment_ref: str, paid_on: dt.date, amou
                                  amount_cents=amount_cents, unapplied_cents=amount_cents, method=method,
                                  order_no=order_no, currency=currency, content_hash=content_hash,
                                  source_file=source_file, source_line=source_line)
-        LedgerEntry.create(customer=customer, posted_on=paid_on, kind="payment", amount_cents=-amount_cents,
-                           payment=payment, source_file=source_file)
         _move_balance(customer, -amount_cents)
         named = (Order.get_or_none((Order.order_no == order_no) & (Order.customer == customer) & (Order.open_cents > 0))
                  if order_no else None)
@@ -166,7 +163,7 @@ def post_payment(customer: Customer, *, payment_ref: str, paid_on: dt.date, amou
 
 
 def post_adjustment(customer: Customer, *, amount_cents: int, reason: str, by: Rep,
-                    posted_on: dt.date | None = None, reverses: LedgerEntry | None = None) -> LedgerEntry:
+                    posted_on: dt.date | None = None, reverses: Adjustment | None = None) -> Adjustment:
     """A manual correction (±) by a manager, with a reason; the ledger itself is never edited."""
     if by.role not in ("manager", "admin"):
         raise PermissionDenied("Only a manager or an admin may adjust a customer's ledger.")
@@ -175,8 +172,10 @@ def post_adjustment(customer: Customer, *, amount_cents: int, reason: str, by: R
     if amount_cents == 0:
         raise ValidationError("An adjustment of 0.00 changes nothing.")
     with transaction():
-        entry = LedgerEntry.create(customer=customer, posted_on=posted_on or clock.today(), kind="adjustment",
-                                   amount_cents=amount_cents, reason=reason.strip(), created_by=by,
-                                   reverses=reverses)
+        if reverses is not None and reverses.customer_id != customer.id:
+            raise ValidationError("An adjustment can only reverse one of the same customer.")
+        entry = Adjustment.create(customer=customer, posted_on=posted_on or clock.today(),
+                                  amount_cents=amount_cents, reason=reason.strip(), created_by=by,
+                                  reverses=reverses)
         _move_balance(customer, amount_cents)
         return entry

@@ -27,7 +27,7 @@ from schema.db import open_database
 from schema.errors import ValidationError
 from schema.alerts import refresh_alerts
 from schema.migrate import upgrade
-from schema.models import (Complaint, Contact, Contract, Customer, LedgerEntry, Opportunity, Order, Payment,
+from schema.models import (Complaint, Contact, Contract, Customer, Opportunity, Order, Payment,
                            PaymentAllocation, Rep, Target, Visit, VisitContact)
 
 BATCH = 2000  # customers per transaction
@@ -160,7 +160,7 @@ def _customers(db, demo: Demo, writer: BulkWriter, customers: int, reps_by_regio
         for model, rows in ((Visit, activity.visits), (VisitContact, activity.visit_contacts),
                             (Contract, activity.contracts), (Opportunity, activity.opportunities),
                             (Complaint, activity.complaints), (Order, trade.orders), (Payment, trade.payments),
-                            (PaymentAllocation, trade.allocations), (LedgerEntry, trade.ledger)):
+                            (PaymentAllocation, trade.allocations)):
             writer.add(model, rows)
         with db.atomic():
             writer.flush()

@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 
 from peewee import Database
 
-from schema.models import (Alert, Complaint, Contact, Contract, Customer, LedgerEntry, Opportunity, Order, Payment,
+from schema.models import (Alert, Complaint, Contact, Contract, Customer, Opportunity, Order, Payment,
                            PaymentAllocation, Rep, Target, Visit, VisitContact)
 
 LOCAL_OFFSET_MINUTES = 8 * 60  # the demo's reps work in Asia/Shanghai (UTC+8), without daylight saving
@@ -51,8 +51,6 @@ COLUMNS: dict[type, tuple[str, ...]] = {
     Payment: ("id", "payment_ref", "customer", "paid_on", "amount_cents", "unapplied_cents", "method", "order_no",
               "currency", "content_hash", "source_file", "source_line", "created_at"),
     PaymentAllocation: ("id", "payment", "credit_order", "order", "amount_cents", "created_at"),
-    LedgerEntry: ("id", "customer", "posted_on", "kind", "amount_cents", "order", "payment", "reverses", "reason",
-                  "created_by", "source_file", "created_at"),
     Alert: ("id", "customer", "kind", "amount_cents", "order", "details", "raised_at", "acknowledged_by",
             "acknowledged_at", "resolved_at"),
     Target: ("id", "scope", "rep", "customer", "region", "product", "period", "period_start", "period_end", "metric",

@@ -47,7 +47,6 @@ class Trade:
     orders: list[tuple] = field(default_factory=list)
     payments: list[tuple] = field(default_factory=list)
     allocations: list[tuple] = field(default_factory=list)
-    ledger: list[tuple] = field(default_factory=list)
 
 
 class TradeMaker:
@@ -235,14 +234,12 @@ class TradeMaker:
                     applied(credit, pairs, stamp)
                 credits = [c for c in credits if c.credit > 0]
                 returns = [r for r in returns if r.credit > 0]
-                kind, payment_id, order_id = "order", None, doc.id
             elif doc.rank == 0:  # a return: a credit against the open orders before it
                 pairs, left = allocate(-doc.amount, list(open_orders.values()))
                 doc.credit = left
                 applied(doc, pairs, stamp)
                 if left:
                     returns.append(doc)
-                kind, payment_id, order_id = "return", None, doc.id
             else:  # post_payment: the named order first, then oldest due first
                 named = by_number.get(doc.names)
                 preferred = named.id if named is not None and named.id in open_orders else None
@@ -251,11 +248,8 @@ class TradeMaker:
                 applied(doc, pairs, stamp)
                 if left:
                     credits.append(doc)
-                kind, payment_id, order_id = "payment", doc.id, None
             signed = -doc.amount if doc.rank else doc.amount
             balance += signed
-            out.ledger.append((demo.new_id("ledger"), customer, doc.date.isoformat(), kind, signed, order_id,
-                               payment_id, None, "", None, None, stamp))
         for doc in orders:
             still_open = doc.item.open_cents if doc.item is not None else -doc.credit
             out.orders.append((doc.id, doc.number, customer, doc.date.isoformat(), doc.due.isoformat(), doc.amount,

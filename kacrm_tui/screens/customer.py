@@ -2,6 +2,7 @@
 the ledger. Read through the access rule: a customer the user may not see is never shown."""
 from __future__ import annotations
 
+from peewee import JOIN
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen
 from schema import access, vocab
 from schema.db import database
-from schema.models import Contact, Customer, LedgerEntry, Rep, Visit
+from schema.models import Contact, Customer, Order, Payment, Posting, Rep, Visit
 from schema.money import format_money
 
 ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "lifecycle", "channel",
@@ -68,12 +69,16 @@ class CustomerScreen(DataScreen):
             visits = list(Visit.select(Visit, Rep.login).join(Rep).where((Visit.customer == customer)
                                                                          & Visit.deleted_at.is_null())
                           .order_by(Visit.at.desc()).limit(200))
-            postings = list(LedgerEntry.select().where(LedgerEntry.customer == customer)
-                            .order_by(LedgerEntry.posted_on.desc(), LedgerEntry.id.desc()).limit(200))
+            postings = list(Posting.select(Posting.posted_on, Posting.kind, Posting.amount_cents, Posting.reason,
+                                           Order.order_no, Payment.payment_ref)
+                            .join(Order, JOIN.LEFT_OUTER, on=(Posting.order == Order.id))
+                            .switch(Posting).join(Payment, JOIN.LEFT_OUTER, on=(Posting.payment == Payment.id))
+                            .where(Posting.customer == customer)
+                            .order_by(Posting.posted_on.desc(), Posting.created_at.desc()).limit(200).dicts())
         self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings)
 
     def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], visits: list[Visit],
-              postings: list[LedgerEntry]) -> None:
+              postings: list[dict]) -> None:
         lang = language()
         limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
         self.query_one("#header", Static).update(
@@ -104,7 +109,8 @@ class CustomerScreen(DataScreen):
                           v.next_step[:30], v.follow_up_on.isoformat() if v.follow_up_on else "")
         ledger = self.query_one("#ledger-table", DataTable)
         ledger.clear(columns=True)
-        ledger.add_columns(t("col.date"), t("col.kind"), t("col.amount"))
+        ledger.add_columns(t("col.date"), t("col.kind"), t("col.document"), t("col.amount"))
         for entry in postings:
-            ledger.add_row(entry.posted_on.isoformat(), vocab.label(vocab.LEDGER_KINDS, entry.kind, lang),
-                           format_money(entry.amount_cents, grouping=True))
+            ledger.add_row(entry["posted_on"].isoformat(), vocab.label(vocab.LEDGER_KINDS, entry["kind"], lang),
+                           entry["order_no"] or entry["payment_ref"] or entry["reason"][:30],
+                           format_money(entry["amount_cents"], grouping=True))

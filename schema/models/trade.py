@@ -20,7 +20,7 @@ class Order(BaseModel):
 
     order_no = CharField(max_length=64, unique=True)
     customer = ForeignKeyField(Customer, backref="orders", on_delete="RESTRICT", index=False)  # (customer, date) indexes
-    order_date = DateField(index=True)  # reports by period across customers
+    order_date = DateField()  # reports by period read the table through; an index costs every insert
     due_date = DateField()
     amount_cents = MoneyField()
     cost_cents = MoneyField(null=True)
@@ -28,15 +28,20 @@ class Order(BaseModel):
     # the part of its credit not yet used against orders (so <= 0)
     open_cents = MoneyField(default=0)
     currency = CharField(max_length=3, default="CNY")
-    content_hash = CharField(max_length=64, default="")  # to tell a repeated line from a clash
+    content_hash = CharField(max_length=64, default="")  # to tell a repeated line from a clash (32 hex)
     source_file = ForeignKeyField(IngestedFile, null=True, backref="orders", on_delete="RESTRICT", index=False)
     source_line = IntegerField(null=True)
     created_at = UTCDateTimeField(default=clock.now)
 
     class Meta:
         # a customer's orders, open ones oldest due first (FIFO, aging); by customer and order date
-        # they are few enough to sort, so no second composite index is paid on every insert
-        indexes = ((("customer", "due_date"), False),)
+        # they are few enough to sort, so no second composite index is paid on every insert. With
+        # the open amount in it, the sums of what is open and overdue read the index alone.
+        indexes = ((("customer", "due_date", "open_cents"), False),)
+
+
+# the customers holding an unused return: a few rows, so the index costs nothing at import
+Order.add_index(Order.index(Order.customer, name="order_credit", where=Order.open_cents < 0))
 
 
 class OrderLine(BaseModel):
@@ -72,6 +77,10 @@ class Payment(BaseModel):
         indexes = ((("customer", "paid_on"), False),)
 
 
+# the customers holding unapplied money (预收)
+Payment.add_index(Payment.index(Payment.customer, name="payment_unapplied", where=Payment.unapplied_cents > 0))
+
+
 class PaymentAllocation(BaseModel):
     """Part of a credit applied to an order (核销): the credit is a payment, or a return (a negative
     order) used against what is still open. Exactly one of `payment` and `credit_order` is set."""
@@ -83,23 +92,43 @@ class PaymentAllocation(BaseModel):
     created_at = UTCDateTimeField(default=clock.now)
 
 
-class LedgerEntry(BaseModel):
-    """One posting (往来明细): + raises the receivable (order), - lowers it (return, payment)."""
+class Adjustment(BaseModel):
+    """A manual correction to a customer's ledger (调整), + or -, by a manager with a reason. A
+    mistaken one is undone by another that names it in `reverses`; none is edited or deleted."""
 
-    customer = ForeignKeyField(Customer, backref="ledger", on_delete="RESTRICT", index=False)
+    customer = ForeignKeyField(Customer, backref="adjustments", on_delete="RESTRICT", index=False)
     posted_on = DateField()
-    kind = CharField(max_length=12, choices=vocab.choices(vocab.LEDGER_KINDS))
     amount_cents = MoneyField()
-    order = ForeignKeyField(Order, null=True, backref="postings", on_delete="RESTRICT")
-    payment = ForeignKeyField(Payment, null=True, backref="postings", on_delete="RESTRICT")
     reverses = ForeignKeyField("self", null=True, backref="reversed_by", on_delete="RESTRICT", index=False)
-    reason = TextField(default="")  # required for adjustments
+    reason = TextField()
     created_by = ForeignKeyField(Rep, null=True, backref="+", on_delete="SET NULL", index=False)
-    source_file = ForeignKeyField(IngestedFile, null=True, backref="postings", on_delete="RESTRICT", index=False)
     created_at = UTCDateTimeField(default=clock.now)
 
     class Meta:
         indexes = ((("customer", "posted_on"), False),)
+
+
+# The ledger (往来明细) is the view `posting` (migration 3) over the documents themselves: each
+# order, return, payment and adjustment is one posting of its own amount (a payment's negated), so
+# a posting can never go missing or be doubled, and a million-line order file writes each order once.
+class Posting(BaseModel):
+    """One row of the `posting` view (read only): + raises the receivable (order), - lowers it
+    (return, payment); an adjustment either way. Exactly one of the three document ids is set."""
+
+    customer = ForeignKeyField(Customer, backref="postings", index=False)
+    posted_on = DateField()
+    kind = CharField(max_length=12, choices=vocab.choices(vocab.LEDGER_KINDS))
+    amount_cents = MoneyField()
+    order = ForeignKeyField(Order, null=True, backref="+", index=False)
+    payment = ForeignKeyField(Payment, null=True, backref="+", index=False)
+    adjustment = ForeignKeyField(Adjustment, null=True, backref="+", index=False)
+    reason = TextField()
+    source_file = ForeignKeyField(IngestedFile, null=True, backref="+", index=False)
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "posting"
+        primary_key = False
 
 
 class Alert(BaseModel):

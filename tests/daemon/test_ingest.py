@@ -12,7 +12,7 @@ from daemon.ingest import Destinations, ingest_file
 from schema.audit import history
 from schema.check import run_checks
 from schema.config import load_config
-from schema.models import Alert, AuditEntry, Customer, IngestedFile, LedgerEntry, Order, Payment, Rep
+from schema.models import Alert, AuditEntry, Customer, IngestedFile, Order, Payment, Posting, Rep
 
 from tests.paths import SAMPLES
 
@@ -230,4 +230,4 @@ def test_a_crash_between_commit_and_move_is_finished_without_applying_again(db, 
     outcome = ingest_file(inbox / "m.csv", config, destinations=dest)
     assert outcome.status == "applied" and outcome.moved_to.is_file() and not (inbox / "m.csv").exists()
     assert IngestedFile.select().count() == 1  # no duplicate recorded for the leftover
-    assert Customer.select().count() == 3 and LedgerEntry.select().count() == 0
+    assert Customer.select().count() == 3 and Posting.select().count() == 0

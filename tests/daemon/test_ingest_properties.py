@@ -17,7 +17,7 @@ from schema.check import run_checks
 from schema.config import load_config
 from schema.db import open_database
 from schema.migrate import upgrade
-from schema.models import Customer, LedgerEntry, Order, Payment, PaymentAllocation, Rep
+from schema.models import Customer, Order, Payment, PaymentAllocation, Posting, Rep
 
 CODES = ["C1", "C2", "C3"]
 cents = st.integers(min_value=1, max_value=500_000_00)
@@ -102,7 +102,7 @@ class IngestMachine(RuleBasedStateMachine):
     def ledger_is_exact(self):
         for customer in Customer.select():
             assert customer.balance_cents == self.expected[customer.code]
-            posted = sum(e.amount_cents for e in LedgerEntry.select().where(LedgerEntry.customer == customer))
+            posted = sum(e.amount_cents for e in Posting.select().where(Posting.customer == customer))
             assert posted == customer.balance_cents
         for payment in Payment.select():
             allocated = sum(a.amount_cents for a in PaymentAllocation.select().where(PaymentAllocation.payment == payment))

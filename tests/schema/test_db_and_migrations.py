@@ -8,6 +8,7 @@ from playhouse.schema_diff import diff_models
 
 from schema import db as dbmod
 from schema.errors import DatabaseError, SchemaTooNew
+from schema.check import run_checks
 from schema.migrate import require_current, schema_status, upgrade
 from schema.models import ALL_MODELS, Customer, Rep
 
@@ -46,7 +47,7 @@ def test_migrations_build_exactly_the_models(db):
 def test_upgrade_from_migration_1_keeps_the_data_and_fills_the_new_columns(db_path):
     handle = dbmod.open_database(str(db_path))
     assert upgrade(handle, "0001_initial") == ["0001_initial"]
-    assert schema_status(handle).pending == ("0002_customer_pinyin",)
+    assert schema_status(handle).pending == ("0002_customer_pinyin", "0003_ledger_view")
     with pytest.raises(DatabaseError, match="kacrm init"):
         require_current(handle)
     # data written the way migration 1's schema had it, with plain SQL
@@ -63,13 +64,50 @@ def test_upgrade_from_migration_1_keeps_the_data_and_fills_the_new_columns(db_pa
                   purchase_potential_cents=None, **{c: None for c in columns if c.startswith("score_") or c == "intent"})
     handle.execute_sql(f"INSERT INTO customer ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                        list(values.values()))
-    assert upgrade(handle) == ["0002_customer_pinyin"]
+    assert upgrade(handle) == ["0002_customer_pinyin", "0003_ledger_view"]
     require_current(handle)
     customer = Customer.get(Customer.code == "C1001")
     assert (customer.name, customer.balance_cents, customer.credit_days) == ("中国石化上海分公司", 12345, 60)
     assert customer.name_initials == "zgshshfgs" and customer.name_pinyin.startswith("zhongguoshihua")
     assert Rep.get().login == "alice"
     assert not diff_models(handle, ALL_MODELS)
+
+
+def test_migration_3_keeps_the_adjustments_and_the_ledger_view_sums_to_the_balances(db_path):
+    handle = dbmod.open_database(str(db_path))
+    upgrade(handle, "0002_customer_pinyin")
+    sql = handle.execute_sql
+    stamp = "'2026-01-02 03:04:05'"
+    sql(f"INSERT INTO rep (id, version, created_at, updated_at, login, name, role, region, phone, email, language,"
+        f" active) VALUES (1, 1, {stamp}, {stamp}, 'boss', '老板', 'manager', '', '', '', '', 1)")
+    # every column filled the way its type asks, then the ones that matter
+    values = {c.name: None if c.null else (0 if "INT" in c.data_type.upper() else "")
+              for c in handle.get_columns("customer") if c.name != "id"}
+    values.update(version=1, created_at="2026-01-02", updated_at="2026-01-02", code="C1", name="甲", owner_id=1,
+                  credit_limit_cents=0, credit_days=30, balance_cents=100_000 - 30_000 - 500 + 500 + 20)
+    sql(f"INSERT INTO customer ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+    sql(f"INSERT INTO \"order\" (order_no, customer_id, order_date, due_date, amount_cents, open_cents, currency,"
+        f" content_hash, created_at) VALUES ('O1', 1, '2026-01-05', '2026-02-04', 100000, 70000, 'CNY', '{'ab' * 32}',"
+        f" {stamp})")
+    sql(f"INSERT INTO payment (payment_ref, customer_id, paid_on, amount_cents, unapplied_cents, method, order_no,"
+        f" currency, content_hash, created_at) VALUES ('P1', 1, '2026-01-20', 30000, 0, 'transfer', '', 'CNY', '',"
+        f" {stamp})")
+    for row in ((1, "'order'", 100_000, 1, "NULL", "NULL", "''"), (2, "'payment'", -30_000, "NULL", 1, "NULL", "''"),
+                (3, "'adjustment'", -500, "NULL", "NULL", "NULL", "'差价'"),
+                (4, "'adjustment'", 500, "NULL", "NULL", 3, "'冲销'"), (5, "'adjustment'", 20, "NULL", "NULL", "NULL", "'尾差'")):
+        sql(f"INSERT INTO ledger_entry (id, customer_id, posted_on, kind, amount_cents, order_id, payment_id,"
+            f" reverses_id, reason, created_by_id, created_at) VALUES ({row[0]}, 1, '2026-01-31', {row[1]}, {row[2]},"
+            f" {row[3]}, {row[4]}, {row[5]}, {row[6]}, 1, {stamp})")
+    assert upgrade(handle) == ["0003_ledger_view"]
+    assert not diff_models(handle, ALL_MODELS)
+    assert "ledger_entry" not in handle.get_tables()
+    assert sql('SELECT content_hash FROM "order"').fetchone()[0] == "ab" * 16  # the form new lines hash to
+    assert sorted(sql("SELECT id, amount_cents, reverses_id, reason FROM adjustment").fetchall()) == [
+        (3, -500, None, "差价"), (4, 500, 3, "冲销"), (5, 20, None, "尾差")]
+    assert sorted(sql("SELECT kind, amount_cents FROM posting").fetchall()) == [
+        ("adjustment", -500), ("adjustment", 20), ("adjustment", 500), ("order", 100_000), ("payment", -30_000)]
+    assert [r.ok for r in run_checks(handle) if r.key in ("balances", "postings")] == [True, True]
+    assert schema_status(handle).is_current
 
 
 def test_a_database_newer_than_the_code_is_refused(db):

@@ -13,7 +13,7 @@ from schema.check import check_allocations, check_balances, check_postings
 from schema.db import open_database
 from schema.errors import PermissionDenied, ValidationError
 from schema.migrate import upgrade
-from schema.models import Customer, LedgerEntry, Order, Payment, PaymentAllocation, Rep
+from schema.models import Customer, Order, Payment, PaymentAllocation, Posting, Rep
 
 D = dt.date
 
@@ -58,7 +58,14 @@ def test_adjustments_need_a_manager_and_a_reason(make_rep, make_customer):
     with pytest.raises(ValidationError):
         ledger.post_adjustment(customer, amount_cents=100, reason=" ", by=boss)
     entry = ledger.post_adjustment(customer, amount_cents=-250, reason="price difference 差价", by=boss)
-    assert entry.kind == "adjustment" and Customer.get_by_id(customer.id).balance_cents == -250
+    assert Customer.get_by_id(customer.id).balance_cents == -250
+    [posting] = Posting.select().where(Posting.customer == customer)
+    assert (posting.kind, posting.amount_cents, posting.adjustment_id, posting.reason) == \
+        ("adjustment", -250, entry.id, "price difference 差价")
+    undo = ledger.post_adjustment(customer, amount_cents=250, reason="entered twice", by=boss, reverses=entry)
+    assert undo.reverses_id == entry.id and Customer.get_by_id(customer.id).balance_cents == 0
+    with pytest.raises(ValidationError):
+        ledger.post_adjustment(make_customer(rep), amount_cents=250, reason="x", by=boss, reverses=entry)
     assert check_balances().ok and check_postings().ok
 
 
@@ -114,7 +121,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def balances_match_postings_and_allocations_fit(self):
         for customer in Customer.select():
             assert customer.balance_cents == self.expected[customer.id]
-            posted = sum(e.amount_cents for e in LedgerEntry.select().where(LedgerEntry.customer == customer))
+            posted = sum(e.amount_cents for e in Posting.select().where(Posting.customer == customer))
             assert posted == customer.balance_cents
             # what is open minus the credits standing equals the balance
             open_orders = sum(o.open_cents for o in Order.select().where(Order.customer == customer))

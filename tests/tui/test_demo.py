@@ -103,12 +103,12 @@ def test_the_ledger_shows_overdue_over_limit_and_unapplied_customers(demo_dir):
     assert one(demo_dir, "SELECT count(*) FROM payment WHERE order_no != ''") >= 1
     money = ("SELECT count(*) FROM \"order\" WHERE typeof(amount_cents) != 'integer' OR typeof(open_cents) != 'integer'"
              " UNION ALL SELECT count(*) FROM payment WHERE typeof(amount_cents) != 'integer'"
-             " UNION ALL SELECT count(*) FROM ledger_entry WHERE typeof(amount_cents) != 'integer'")
+             " UNION ALL SELECT count(*) FROM posting WHERE typeof(amount_cents) != 'integer'")
     assert [n for (n,) in query(demo_dir, money)] == [0, 0, 0]
 
 
 def test_balances_are_the_sum_of_postings_and_every_check_passes(demo_dir):
-    wrong = query(demo_dir, "SELECT c.code FROM customer c LEFT JOIN ledger_entry e ON e.customer_id = c.id "
+    wrong = query(demo_dir, "SELECT c.code FROM customer c LEFT JOIN posting e ON e.customer_id = c.id "
                             "GROUP BY c.id HAVING c.balance_cents != coalesce(sum(e.amount_cents), 0)")
     assert wrong == []
     assert one(demo_dir, "SELECT count(*) FROM customer c WHERE first_deal_date IS NOT (SELECT min(order_date) "
@@ -146,7 +146,7 @@ def _figures(directory_or_db, ids: list[int]) -> dict:
             FROM payment_allocation a JOIN "order" o ON a.order_id = o.id
             LEFT JOIN payment p ON a.payment_id = p.id LEFT JOIN "order" r ON a.credit_order_id = r.id
             WHERE o.customer_id IN ({marks})""",
-        "ledger": f"""SELECT c.code, e.posted_on, e.kind, e.amount_cents FROM ledger_entry e
+        "ledger": f"""SELECT c.code, e.posted_on, e.kind, e.amount_cents FROM posting e
             JOIN customer c ON e.customer_id = c.id WHERE c.id IN ({marks})""",
     }
     if isinstance(directory_or_db, Path):
