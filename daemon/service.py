@@ -32,6 +32,7 @@ from schema.config import Config
 from schema.db import database, open_database
 from schema.errors import KacrmError
 from schema.migrate import require_current
+from schema.segments import refresh_finished_quarter
 
 from daemon.heartbeat import Heartbeat, local_day
 from daemon.ingest import Destinations, ingest_file
@@ -385,7 +386,8 @@ class Service:
             self._safe(self.heartbeat.set_state, state)
 
     def _alerts(self) -> None:
-        """Refresh alerts at start and when the local day changes, so overdue ones appear without files."""
+        """Refresh alerts at start and when the local day changes, so overdue ones appear without
+        files; and after a quarter ends, classify the customers for it (segments snapshot)."""
         today = local_day(self.config.ui.tzinfo)
         if self.alerts_day == today or time.monotonic() < self.alerts_at:
             return
@@ -397,6 +399,13 @@ class Service:
             return
         self.alerts_day = today
         log.info("alerts refreshed for %s: %d raised, %d resolved", today, counts.raised, counts.resolved)
+        try:  # once a day is enough to notice that a quarter has ended
+            period = refresh_finished_quarter(self.config.abc, self.config.segments, today=today)
+        except Exception as exc:  # noqa: BLE001 - tried again tomorrow, or at the next start
+            log.warning("could not refresh the customer classification", exc_info=exc)
+        else:
+            if period:
+                log.info("customers classified for %s (kacrm report segments --moves)", period)
 
     def _safe(self, write, *args, **kwargs) -> None:
         """A heartbeat write that fails (database busy or gone) is logged once, never fatal."""

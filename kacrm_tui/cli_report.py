@@ -11,6 +11,7 @@ from kacrm_tui.cli_export import FORMATS, write_out
 from kacrm_tui.i18n import language, t
 from schema.money import format_money
 from schema.reports_scope import Scope
+from schema.vocab import TARGET_METRICS
 
 
 @cli.group("report")
@@ -83,3 +84,152 @@ def dso_report(app: AppContext, as_of, owner, codes, region, fmt, output, method
             for r in dso(app.actor(), Scope(owner, codes, region), method=method, days=days or app.config.dso.days,
                          as_of=_day(as_of)))
     write_out(columns, rows, fmt, output, ("balance", "sales"))
+
+
+def _percent(value) -> str | None:
+    return None if value is None else str(value)
+
+
+@report.command("segments")
+@_scope_options
+@click.option("--moves", nargs=2, metavar="FROM TO", help="Who changed class between two refreshed periods, e.g. 2026Q2 2026Q3.")
+@click.option("--by", "what", type=click.Choice(["segment", "abc_class", "strategy"]), default="segment",
+              show_default=True, help="With --moves: which class to compare.")
+@pass_app
+def segments_report(app: AppContext, as_of, owner, codes, region, fmt, output, moves, what) -> None:
+    """ABC class, segment (EI–EIV, PI–PIV) and attack/defend strategy per customer, with the
+    strategy in words; or, with --moves, who moved between classes."""
+    from schema import vocab
+    from schema.segments import classify, segment_moves
+
+    lang = language()
+    scope = Scope(owner, codes, region)
+    if moves:
+        labels = vocab.SEGMENTS if what == "segment" else vocab.STRATEGIES if what == "strategy" else {}
+        columns = [("code", t("col.code")), ("name", t("col.customer_name")), ("owner", t("col.owner")),
+                   ("from", moves[0]), ("to", moves[1]), ("meaning", t("col.strategy"))]
+        rows = ({"code": m.code, "name": m.name, "owner": m.owner, "from": m.before, "to": m.after,
+                 "meaning": vocab.label(labels, m.after, lang) if m.after and labels else ""}
+                for m in segment_moves(app.actor(), moves[0], moves[1], scope, what=what))
+        write_out(columns, rows, fmt, output, ())
+        return
+    columns = [*_base_columns(), ("lifecycle", t("col.lifecycle")), ("sales_12m", t("col.sales_12m")),
+               ("margin_12m", t("col.margin_12m")), ("months_with_orders", t("col.months_with_orders")),
+               ("spread_percent", t("col.spread_percent")), ("abc", "ABC"), ("segment", t("col.segment")),
+               ("segment_strategy", t("col.segment_strategy")), ("prospect_score", t("col.prospect_score")),
+               ("intent", t("col.intent")), ("potential", t("col.potential")), ("share_percent", t("col.share_percent")),
+               ("strategy", t("col.strategy")), ("strategy_words", t("col.strategy_words"))]
+    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "region": r.region, "lifecycle": r.lifecycle,
+             "sales_12m": format_money(r.sales_12m_cents),
+             "margin_12m": None if r.margin_12m_cents is None else format_money(r.margin_12m_cents),
+             "months_with_orders": r.months_with_orders, "spread_percent": _percent(r.spread_percent),
+             "abc": r.abc_class, "segment": r.segment,
+             "segment_strategy": vocab.label(vocab.SEGMENTS, r.segment, lang) if r.segment else "",
+             "prospect_score": _percent(r.prospect_score), "intent": r.intent,
+             "potential": None if r.potential_cents is None else format_money(r.potential_cents),
+             "share_percent": _percent(r.share_percent), "strategy": r.strategy,
+             "strategy_words": vocab.label(vocab.STRATEGIES, r.strategy, lang) if r.strategy else ""}
+            for r in classify(app.actor(), app.config.abc, app.config.segments, scope, as_of=_day(as_of)))
+    write_out(columns, rows, fmt, output, ("sales_12m", "margin_12m", "potential"))
+
+
+@cli.group("segments")
+def segments() -> None:
+    """Customer classification: refresh and store it."""
+
+
+@segments.command("refresh")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Class as of this day (default today).")
+@click.option("--period", metavar="2026Q3", help="Store the snapshot under this period (default: the quarter of --as-of).")
+@pass_app
+def segments_refresh(app: AppContext, as_of, period) -> None:
+    """Recompute every customer's ABC class, segment and strategy, and keep a snapshot of them."""
+    from schema.errors import PermissionDenied, ValidationError
+    from schema.periods import quarter_bounds
+    from schema.segments import refresh_segments
+
+    rep = app.actor()
+    if rep.role not in ("manager", "admin"):
+        raise PermissionDenied(f"Only a manager or an admin may refresh the classification; {rep.login} is a {rep.role}.")
+    if period:
+        try:
+            quarter_bounds(period)
+        except ValueError as exc:
+            raise ValidationError(f"{exc}.") from None
+    count = refresh_segments(app.config.abc, app.config.segments, as_of=_day(as_of), period=period)
+    click.echo(t("segments.refreshed", count=count))
+
+
+@report.command("targets")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Actuals up to this day (default today).")
+@click.option("--period", metavar="2026|2026Q3|2026-07", help="The targets of this period (default: those in force).")
+@click.option("--rep", "owner", metavar="LOGIN", help="Only this rep's own targets.")
+@click.option("--metric", type=click.Choice(sorted(TARGET_METRICS)))
+@click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
+@click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@pass_app
+def targets_report(app: AppContext, as_of, period, owner, metric, fmt, output) -> None:
+    """Targets with their actuals: attainment beside the share of the period elapsed."""
+    from schema import vocab
+    from schema.targets import MONEY_METRICS, Period, attainment, parse_period
+
+    lang = language()
+    columns = [("scope", t("col.scope")), ("who", t("col.who")), ("period", t("col.period")),
+               ("metric", t("col.metric")), ("target", t("col.target")), ("actual", t("col.actual")),
+               ("attainment_percent", t("col.attainment")), ("elapsed_percent", t("col.elapsed")),
+               ("note", t("col.note"))]
+
+    def show(cents: int, metric_key: str) -> str:
+        return format_money(cents) if metric_key in MONEY_METRICS else str(cents)
+
+    rows = ({"scope": vocab.label(vocab.TARGET_SCOPES, a.target.scope, lang), "who": a.who,
+             "period": Period(a.target.period, a.target.period_start, a.target.period_end).name,
+             "metric": vocab.label(vocab.TARGET_METRICS, a.target.metric, lang),
+             "target": show(a.target.value, a.target.metric), "actual": show(a.actual, a.target.metric),
+             "attainment_percent": None if a.percent is None else str(a.percent),
+             "elapsed_percent": str(a.elapsed_percent),
+             "note": t("targets.uncosted", count=a.uncosted_orders) if a.uncosted_orders else ""}
+            for a in attainment(app.actor(), as_of=_day(as_of), period=parse_period(period) if period else None,
+                                metric=metric, owner=owner))
+    write_out(columns, rows, fmt, output, ())
+
+
+@cli.group("target")
+def target() -> None:
+    """Sales targets: set and decompose them."""
+
+
+@target.command("set")
+@click.option("--team", "scope", flag_value="team", help="For the whole team (全公司).")
+@click.option("--rep", "rep_login", metavar="LOGIN", help="For this rep.")
+@click.option("--customer", "code", metavar="CODE", help="For this customer.")
+@click.option("--region", help="For this region.")
+@click.option("--product", help="For this product (SKU or name).")
+@click.option("--period", required=True, metavar="2026|2026Q3|2026-07", help="A year, a quarter or a month.")
+@click.option("--metric", required=True, type=click.Choice(sorted(TARGET_METRICS)))
+@click.option("--value", required=True, metavar="AMOUNT|COUNT", help="Money in yuan (1,200,000.00), or a count for new_outlets.")
+@click.option("--split", type=click.Choice(["even", "last_year"]), help="Decompose a year into months: evenly, or by last year's months.")
+@click.option("--reason", default="", help="Why (kept in the audit trail).")
+@pass_app
+def target_set(app: AppContext, scope, rep_login, code, region, product, period, metric, value, split, reason) -> None:
+    """Set or change a target (a manager or an admin)."""
+    from schema.errors import ValidationError
+    from schema.money import parse_money
+    from schema.targets import MONEY_METRICS, parse_period, set_target, who_from
+
+    chosen = [(name, key) for name, key in (("rep", rep_login), ("customer", code), ("region", region),
+                                            ("product", product)) if key] + ([("team", None)] if scope else [])
+    if len(chosen) != 1:
+        raise ValidationError("Name exactly one of --team, --rep, --customer, --region, --product.")
+    by = app.actor()
+    if metric in MONEY_METRICS:
+        try:
+            cents = parse_money(value)
+        except ValueError as exc:
+            raise ValidationError(f"--value: {exc}.") from None
+    elif value.strip().isdigit():
+        cents = int(value.strip())
+    else:
+        raise ValidationError(f"--value {value!r}: {metric} is a whole number.")
+    written = set_target(by, who_from(*chosen[0]), parse_period(period), metric, cents, split=split, reason=reason)
+    click.echo(t("targets.set", count=len(written)))

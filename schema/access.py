@@ -58,6 +58,12 @@ def _select(rep: Rep, at, include_deleted: bool, levels: tuple[str, ...]) -> Mod
     return query
 
 
+def system_rep() -> Rep:
+    """Not a person: the company's own view, every live customer (for the daemon's and the
+    classification refresh's company-wide figures). Never saved."""
+    return Rep(login="", name="kacrm", role="admin", active=True)
+
+
 def visible_customers(rep: Rep, *, at: dt.datetime | None = None, include_deleted: bool = False) -> ModelSelect:
     """The customers `rep` may see, as a query to refine (filter, order, page)."""
     return _select(rep, at, include_deleted, ("view", "edit"))

@@ -11,7 +11,6 @@ Sales are net of returns. A balance of zero or less is 0 days; standard DSO with
 window has no value (None)."""
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,6 +20,7 @@ from peewee import fn
 
 from schema import clock
 from schema.models import Customer, Order, Posting, Rep
+from schema.periods import days_in_month, month_key, month_start, parse_month_key, previous_month, raw_rows
 from schema.reports_scope import Scope, scoped_customers
 
 ONE_DECIMAL = Decimal("0.1")
@@ -47,14 +47,6 @@ def standard_dso(balance_cents: int, sales_cents: int, days: int) -> Decimal | N
     return (Decimal(balance_cents) / Decimal(sales_cents) * days).quantize(ONE_DECIMAL, ROUND_HALF_UP)
 
 
-def _month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def _previous_month(first: dt.date) -> dt.date:
-    return (first - dt.timedelta(days=1)).replace(day=1)
-
-
 def countback_dso(balance_cents: int, monthly_sales: dict[dt.date, int], as_of: dt.date,
                   history_from: dt.date | None) -> tuple[Decimal, int, bool]:
     """(days, sales walked through, lower bound?) for `monthly_sales` keyed by each month's first
@@ -64,10 +56,10 @@ def countback_dso(balance_cents: int, monthly_sales: dict[dt.date, int], as_of: 
     left = Decimal(balance_cents)
     days = Decimal(0)
     walked = 0
-    month = _month_start(as_of)
-    first_month = _month_start(history_from) if history_from else None
+    month = month_start(as_of)
+    first_month = month_start(history_from) if history_from else None
     while first_month is not None and month >= first_month:
-        in_month = as_of.day if month == _month_start(as_of) else calendar.monthrange(month.year, month.month)[1]
+        in_month = as_of.day if month == month_start(as_of) else days_in_month(month)
         sales = monthly_sales.get(month, 0)
         if sales > 0 and left <= sales:  # equal: exactly this month, no need to look further
             days += left / Decimal(sales) * in_month
@@ -75,7 +67,7 @@ def countback_dso(balance_cents: int, monthly_sales: dict[dt.date, int], as_of: 
         left -= sales
         walked += sales
         days += in_month
-        month = _previous_month(month)
+        month = previous_month(month)
     return days.quantize(ONE_DECIMAL, ROUND_HALF_UP), walked, True
 
 
@@ -91,22 +83,15 @@ def dso(rep: Rep, scope: Scope | None = None, *, method: str = "standard", days:
                         .where(Posting.customer.in_(ids) & (Posting.posted_on <= as_of))
                         .group_by(Posting.customer).tuples())
     window: dict[int, int] = {}
-    monthly: dict[int, dict[dt.date, int]] = {}
-    history: dict[int, dt.date] = {}
+    walks: dict[int, tuple[Decimal, int, bool]] = {}
     if method == "standard":
         since = as_of - dt.timedelta(days=days)
         window = dict(Order.select(Order.customer, fn.SUM(Order.amount_cents))
                       .where(Order.customer.in_(ids) & (Order.order_date > since) & (Order.order_date <= as_of))
                       .group_by(Order.customer).tuples())
     else:
-        month = fn.SUBSTR(Order.order_date.cast("TEXT"), 1, 7)
-        for customer_id, key, cents in (Order.select(Order.customer, month, fn.SUM(Order.amount_cents))
-                                        .where(Order.customer.in_(ids) & (Order.order_date <= as_of))
-                                        .group_by(Order.customer, month).tuples()):
-            year, number = map(int, str(key).split("-"))
-            monthly.setdefault(customer_id, {})[dt.date(year, number, 1)] = int(cents)
-        history = {cid: _as_date(day) for cid, day in Order.select(Order.customer, fn.MIN(Order.order_date))
-                   .where(Order.customer.in_(ids)).group_by(Order.customer).tuples()}
+        walks = _countback_walks(ids, as_of, balances if balances is not None else dict(
+            customers.select(Customer.id, Customer.balance_cents).tuples()))
     query = (customers.select(Customer.id, Customer.code, Customer.name, Rep.login, Customer.region,
                               Customer.balance_cents).order_by(Customer.code).tuples())
     for customer_id, code, name, login, region, balance in query.iterator():
@@ -118,14 +103,36 @@ def dso(rep: Rep, scope: Scope | None = None, *, method: str = "standard", days:
                 continue
             yield DsoRow(code, name, login, region, balance, sales, standard_dso(balance, sales, days), method)
         else:
-            if not balance and customer_id not in monthly:
-                continue
-            value, walked, short = countback_dso(balance, monthly.get(customer_id, {}), as_of, history.get(customer_id))
-            yield DsoRow(code, name, login, region, balance, walked, value, method, short)
+            walk = walks.get(customer_id)
+            if walk is None:
+                if not balance:
+                    continue
+                walk = countback_dso(balance, {}, as_of, None)
+            yield DsoRow(code, name, login, region, balance, walk[1], walk[0], method, walk[2])
 
 
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+def _countback_walks(ids, as_of: dt.date, balances: dict[int, int]) -> dict[int, tuple[Decimal, int, bool]]:
+    """The countback of every customer with sales up to `as_of`: the monthly sums come from the
+    database in customer order and each customer is walked as soon as its months are in, so only
+    one customer's months are held at a time."""
+    month = month_key(Order.order_date)
+    rows = (Order.select(Order.customer, month, fn.SUM(Order.amount_cents))
+            .where(Order.customer.in_(ids) & (Order.order_date <= as_of))
+            .group_by(Order.customer, month).order_by(Order.customer))
+    firsts: dict[str, dt.date] = {}
+    walks: dict[int, tuple[Decimal, int, bool]] = {}
+    current, months = None, {}
+
+    def walk() -> None:
+        if current is not None:
+            walks[current] = countback_dso(int(balances.get(current, 0)), months, as_of, min(months))
+    for customer_id, key, cents in raw_rows(rows):
+        if customer_id != current:
+            walk()
+            current, months = customer_id, {}
+        months[firsts.get(key) or firsts.setdefault(key, parse_month_key(key))] = int(cents)
+    walk()
+    return walks
 
 
 __all__ = ["DsoRow", "countback_dso", "dso", "standard_dso"]

@@ -93,10 +93,13 @@ def bench_demo() -> None:
         print(f"kacrm demo --no-tui --customers {customers:,}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
         db = str(demo / "kacrm.db")
         for args in (("report", "aging"), ("report", "aging", "--as-of", "2026-06-30"),
-                     ("report", "dso", "--method", "countback"), ("report", "dso", "--method", "standard")):
+                     ("report", "dso", "--method", "countback"), ("report", "dso", "--method", "standard"),
+                     ("report", "segments"), ("report", "targets")):
             seconds, peak = _run("--db", db, "--user", "demo", *args, "--format", "csv",
                                  cwd=demo)
             print(f"  kacrm {' '.join(args)}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+        seconds, peak = _run("--db", db, "--user", "demo", "segments", "refresh", cwd=demo)
+        print(f"  kacrm segments refresh: {seconds:.1f} s, peak RSS {peak:.0f} MB")
 
 
 BENCHES = {"ingest": bench_ingest, "demo": bench_demo}

@@ -18,11 +18,13 @@ from kacrm_tui.demo.activity import Activity, ActivityMaker
 from kacrm_tui.demo.archive import Account, CustomerMaker, customer_row, make_reps
 from kacrm_tui.demo.context import WAN, Demo, round_to
 from kacrm_tui.demo.dropfiles import write_drop_files
-from kacrm_tui.demo.plans import abc_classes, make_targets
+from kacrm_tui.demo.plans import make_targets
+from schema.periods import quarter_bounds, quarter_of
+from schema.segments import refresh_segments
 from kacrm_tui.demo.rows import BulkWriter
 from kacrm_tui.demo.trade import Trade, TradeMaker
 from schema import clock
-from schema.config import DaemonConfig
+from schema.config import AbcConfig, DaemonConfig, SegmentsConfig
 from schema.db import open_database
 from schema.errors import ValidationError
 from schema.alerts import refresh_alerts
@@ -110,9 +112,6 @@ def build_demo(directory: Path, customers: int = 300, seed: int = 7, *, today: d
             writer.flush()
         sales, sample = _customers(db, demo, writer, customers, reps_by_region, report)
         with db.atomic():
-            classes = abc_classes([(cents, cid) for cents, cid, _ in sales])
-            db.cursor().executemany('UPDATE "customer" SET "abc_class" = ? WHERE "id" = ?', classes)
-            report("classify", 1, 1)
             rep_sales: dict[int, int] = {}
             for cents, _, owner in sales:
                 rep_sales[owner] = rep_sales.get(owner, 0) + cents
@@ -120,6 +119,11 @@ def build_demo(directory: Path, customers: int = 300, seed: int = 7, *, today: d
             writer.add(Target, make_targets(demo, reps, rep_sales))
             writer.flush()
             report("targets", 1, 1)
+        # the classes as `kacrm segments refresh` makes them: last quarter's snapshot, then today's
+        last_quarter_end = quarter_bounds(quarter_of(demo.today))[0] - dt.timedelta(days=1)
+        refresh_segments(AbcConfig(), SegmentsConfig(), as_of=last_quarter_end, now=demo.now)
+        refresh_segments(AbcConfig(), SegmentsConfig(), as_of=demo.today, now=demo.now)
+        report("classify", 1, 1)
         # the alerts the daemon would raise today, by the daemon's own rule
         raised = refresh_alerts(overdue_days=DaemonConfig().overdue_alert_days, today=demo.today, now=demo.now)
         writer.counts["alert"] = raised.raised

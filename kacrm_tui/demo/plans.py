@@ -6,25 +6,9 @@ import datetime as dt
 
 from kacrm_tui.demo.context import WAN, YUAN, Demo, round_to
 from kacrm_tui.demo.rows import stamp
-from schema.config import AbcConfig
 
 QUARTER_WEIGHTS = (22, 24, 25, 29)  # percent of the year; year-end stocking makes Q4 the largest
 MONTH_WEIGHTS = (32, 33, 35)  # percent of the quarter
-
-
-def abc_classes(sales: list[tuple[int, int]], config: AbcConfig = AbcConfig()) -> list[tuple[str, int]]:
-    """(class, customer id) for the customers with 12-month sales: ranked by sales, those making up
-    the first `a_percent` of the total are A, up to `b_percent` B, the rest C. `sales` holds
-    (cents, customer id); a customer is classed by the share of the customers ranked above it."""
-    ranked = sorted(((cents, cid) for cents, cid in sales if cents > 0), key=lambda pair: (-pair[0], pair[1]))
-    total = sum(cents for cents, _ in ranked)
-    classes, before = [], 0
-    for cents, cid in ranked:
-        share = before * 100
-        classes.append(("A" if share < total * config.a_percent else "B" if share < total * config.b_percent else "C",
-                        cid))
-        before += cents
-    return classes
 
 
 def _split(value: int, weights: tuple[int, ...], step: int) -> list[int]:

@@ -79,6 +79,23 @@ def test_once_drains_the_inbox_and_a_file_dropped_again_changes_nothing(make_sit
     assert site.balances() == {**expected, "C1003": -8_300_000}
 
 
+def test_after_a_quarter_ends_the_daemon_classifies_the_customers_once(make_site, samples, monkeypatch):
+    site = make_site()
+    site.inbox.mkdir()
+    for n, name in enumerate(SAMPLE_ORDER[:2]):  # customers, then the orders of 2026-10
+        shutil.copyfile(samples / name, site.inbox / name)
+        age(site.inbox / name, 10 - n)
+    monkeypatch.setenv("KACRM_NOW", "2027-01-03T09:00:00+08:00")  # 2026Q4 has ended
+    assert site.kacrm("daemon", "--once").returncode == 0
+    assert site.kacrm("daemon", "--once").returncode == 0  # the next day's start: nothing to redo
+    db = sqlite3.connect(site.db_path)
+    rows = db.execute("SELECT c.code, s.period, s.as_of, s.abc_class, s.sales_12m_cents FROM segment_snapshot s"
+                      " JOIN customer c ON c.id = s.customer_id ORDER BY c.code").fetchall()
+    assert [r[:3] for r in rows] == [(code, "2026Q4", "2026-12-31") for code in ("C1001", "C1002", "C1003")]
+    assert {r[0]: r[3] for r in rows} == {"C1001": "A", "C1002": "B", "C1003": "A"}
+    assert dict(db.execute("SELECT code, abc_class FROM customer").fetchall())["C1001"] == "A"
+
+
 def test_watcher_takes_renamed_files_at_once_and_leaves_the_rest(make_site, tmp_path):
     site = make_site(settle_seconds=30, rescan_seconds=0.3)  # only a rename can be taken quickly
     never = site.kacrm("daemon", "status")
