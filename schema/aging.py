@@ -72,28 +72,33 @@ def _today_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[
 
 
 def _past_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
-    """The same as `_today_figures`, as things stood at the end of `as_of`, from the documents."""
+    """The same as `_today_figures`, as things stood at the end of `as_of`, from the documents.
+    The allocations that counted by then are summed once per document and joined (not looked up
+    order by order)."""
     p = database.obj.param
     day = as_of.isoformat()
     case, case_params = _bucket_case(as_of, edges, "o.due_date")
-    used_by_then = (f"COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a"
-                    f" LEFT JOIN payment cp ON cp.id = a.payment_id LEFT JOIN \"order\" cr ON cr.id = a.credit_order_id"
-                    f" WHERE a.order_id = o.id AND COALESCE(cp.paid_on, cr.order_date) <= {p}), 0)")
+    used = (f"SELECT a.order_id AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a"
+            f" LEFT JOIN payment cp ON cp.id = a.payment_id LEFT JOIN \"order\" cr ON cr.id = a.credit_order_id"
+            f" WHERE COALESCE(cp.paid_on, cr.order_date) <= {p} GROUP BY a.order_id")
     owed = database.execute_sql(
         f"SELECT customer_id, bucket, SUM(still_open) FROM (SELECT o.customer_id, {case} AS bucket,"
-        f" o.amount_cents - {used_by_then} AS still_open FROM \"order\" o WHERE o.amount_cents > 0"
-        f" AND o.order_date <= {p} AND o.customer_id IN ({ids_sql})) t WHERE still_open > 0"
-        f" GROUP BY customer_id, bucket", case_params + [day, day] + ids_params).fetchall()
-    applied_by_then = (f"COALESCE((SELECT SUM(a.amount_cents) FROM payment_allocation a JOIN \"order\" ao"
-                       f" ON ao.id = a.order_id WHERE a.{{key}} = c.id AND ao.order_date <= {p}), 0)")
+        f" o.amount_cents - COALESCE(u.cents, 0) AS still_open FROM \"order\" o LEFT JOIN ({used}) u ON u.doc = o.id"
+        f" WHERE o.amount_cents > 0 AND o.order_date <= {p} AND o.customer_id IN ({ids_sql})) t"
+        f" WHERE still_open > 0 GROUP BY customer_id, bucket", case_params + [day, day] + ids_params).fetchall()
+    applied = ("SELECT a.{key} AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a JOIN \"order\" ao"
+               f" ON ao.id = a.order_id WHERE a.{{key}} IS NOT NULL AND ao.order_date <= {p} GROUP BY a.{{key}}")
     credit: dict[int, int] = {}
-    for sql in (f"SELECT c.customer_id, c.amount_cents - {applied_by_then.format(key='payment_id')} FROM payment c"
-                f" WHERE c.paid_on <= {p} AND c.customer_id IN ({ids_sql})",
-                f"SELECT c.customer_id, -c.amount_cents - {applied_by_then.format(key='credit_order_id')}"
-                f' FROM "order" c WHERE c.amount_cents < 0 AND c.order_date <= {p} AND c.customer_id IN ({ids_sql})'):
+    for sql in (f"SELECT c.customer_id, SUM(c.amount_cents - COALESCE(u.cents, 0)) FROM payment c"
+                f" LEFT JOIN ({applied.format(key='payment_id')}) u ON u.doc = c.id"
+                f" WHERE c.paid_on <= {p} AND c.customer_id IN ({ids_sql}) GROUP BY c.customer_id",
+                f"SELECT c.customer_id, SUM(-c.amount_cents - COALESCE(u.cents, 0)) FROM \"order\" c"
+                f" LEFT JOIN ({applied.format(key='credit_order_id')}) u ON u.doc = c.id"
+                f" WHERE c.amount_cents < 0 AND c.order_date <= {p} AND c.customer_id IN ({ids_sql})"
+                f" GROUP BY c.customer_id"):
         for customer_id, cents in database.execute_sql(sql, [day, day] + ids_params).fetchall():
             if cents:
-                credit[customer_id] = credit.get(customer_id, 0) + cents
+                credit[customer_id] = credit.get(customer_id, 0) + int(cents)
     return owed, credit
 
 
