@@ -38,7 +38,7 @@ from schema.periods import add_months, last_twelve_months, quarter_bounds, quart
 from schema.reports_scope import Scope, scoped_customers
 
 
-@dataclass
+@dataclass(slots=True)
 class SegmentRow:
     customer_id: int
     code: str
@@ -107,7 +107,7 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
     customers = scoped_customers(rep, scope)
     score_fields = [getattr(Customer, f"score_{name}") for name in PROSPECT_FACTORS]
     rows: dict[int, SegmentRow] = {}
-    scores: dict[int, dict[str, int | None]] = {}
+    scores: dict[int, tuple] = {}  # the factor scores, in PROSPECT_FACTORS order
     for values in raw_rows(customers.select(Customer.id, Customer.code, Customer.name, Rep.login, Customer.region,
                                             Customer.lifecycle, Customer.purchase_potential_cents, Customer.intent,
                                             Customer.abc_class, Customer.segment, Customer.strategy,
@@ -115,7 +115,7 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
         cid, code, name, login, region, lifecycle, potential, intent = values[:8]
         rows[cid] = SegmentRow(cid, code, name, login, region, lifecycle, potential_cents=potential, intent=intent,
                                stored=tuple(values[8:11]))
-        scores[cid] = dict(zip(PROSPECT_FACTORS, values[11:]))
+        scores[cid] = tuple(values[11:])
     # one row per customer: the twelve monthly sums side by side (a pass over the year's orders)
     months = [add_months(start, n) for n in range(13)]
     in_month = [fn.SUM(Case(None, [((Order.order_date >= months[n]) & (Order.order_date < months[n + 1]),
@@ -145,7 +145,7 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
         row.segment = _quadrant(rank < top, stable, ("EI", "EII", "EIII", "EIV"))
     for cid, row in rows.items():
         if row.sales_12m_cents <= 0 and row.lifecycle not in ("lost",):
-            row.prospect_score = prospect_score(scores[cid], config.prospect_weights)
+            row.prospect_score = prospect_score(dict(zip(PROSPECT_FACTORS, scores[cid])), config.prospect_weights)
             if row.prospect_score is not None and row.intent is not None:
                 row.segment = _quadrant(row.prospect_score >= config.prospect_high_score,
                                         row.intent >= config.intent_high, ("PI", "PII", "PIII", "PIV"))
