@@ -233,3 +233,76 @@ def target_set(app: AppContext, scope, rep_login, code, region, product, period,
         raise ValidationError(f"--value {value!r}: {metric} is a whole number.")
     written = set_target(by, who_from(*chosen[0]), parse_period(period), metric, cents, split=split, reason=reason)
     click.echo(t("targets.set", count=len(written)))
+
+
+@report.command("funnel")
+@_scope_options
+@click.option("--progress", "show_progress", is_flag=True, help="Sales progress (销售进展) over the quarter's target instead.")
+@pass_app
+def funnel_report(app: AppContext, as_of, owner, codes, region, fmt, output, show_progress) -> None:
+    """Opportunities by stage with weighted amounts; or sales progress over the quarter's target."""
+    from schema import vocab
+    from schema.funnel import progress, stages
+
+    scope, lang = Scope(owner, codes, region), language()
+    if show_progress:
+        p = progress(app.actor(), app.config.funnel, scope, as_of=_day(as_of))
+        columns = [("quarter", t("col.period")), ("forecast", t("col.forecast")),
+                   ("forecast_week_ago", t("col.forecast_week_ago")), ("sales", t("col.quarter_sales")),
+                   ("sales_week_ago", t("col.quarter_sales_week_ago")), ("progress", t("col.progress")),
+                   ("target", t("col.target")), ("progress_percent", t("col.progress_percent"))]
+        rows = [{"quarter": p.quarter, "forecast": format_money(p.forecast_cents),
+                 "forecast_week_ago": format_money(p.forecast_week_ago_cents), "sales": format_money(p.sales_cents),
+                 "sales_week_ago": format_money(p.sales_week_ago_cents), "progress": format_money(p.progress_cents),
+                 "target": None if p.target_cents is None else format_money(p.target_cents),
+                 "progress_percent": None if p.progress_percent is None else str(p.progress_percent)}]
+        write_out(columns, rows, fmt, output, ("forecast", "forecast_week_ago", "sales", "sales_week_ago",
+                                               "progress", "target"))
+        return
+    columns = [("stage", t("col.stage_key")), ("stage_name", t("col.funnel_stage")), ("count", t("col.count")),
+               ("amount", t("col.amount")), ("weighted", t("col.weighted"))]
+    rows = ({"stage": r.stage, "stage_name": vocab.label(vocab.OPPORTUNITY_STAGES, r.stage, lang), "count": r.count,
+             "amount": format_money(r.amount_cents), "weighted": format_money(r.weighted_cents)}
+            for r in stages(app.actor(), app.config.funnel, scope, as_of=_day(as_of)))
+    write_out(columns, rows, fmt, output, ("amount", "weighted"))
+
+
+@report.command("care")
+@click.option("--days", type=click.IntRange(0, 366), help="How far ahead (default: [care] remind_days_ahead).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this day (default today).")
+@click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
+@click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@pass_app
+def care_report(app: AppContext, days, as_of, fmt, output) -> None:
+    """Birthdays (solar and lunar) and holidays coming up, with what to do for each customer's tier."""
+    from schema import clock
+    from schema.care import reminders
+
+    columns = [("on", t("col.date")), ("days_ahead", t("col.days_ahead")), ("kind", t("col.kind")),
+               ("occasion", t("col.occasion")), ("code", t("col.code")), ("name", t("col.customer_name")),
+               ("grade", t("col.grade")), ("owner", t("col.owner")), ("action", t("col.action")),
+               ("mobile", t("col.mobile"))]
+    rows = ({"on": r.on.isoformat(), "days_ahead": r.days_ahead, "kind": t(f"care.{r.kind}"), "occasion": r.occasion,
+             "code": r.code, "name": r.customer, "grade": r.grade, "owner": r.owner, "action": r.action,
+             "mobile": r.contact_mobile}
+            for r in reminders(app.actor(), app.config.care, today=_day(as_of) or clock.today(), days_ahead=days))
+    write_out(columns, rows, fmt, output, ())
+
+
+@report.command("cadence")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="On this day (default today).")
+@click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
+@click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@pass_app
+def cadence_report(app: AppContext, as_of, fmt, output) -> None:
+    """Customers past their grade's maximum gap between visits, longest overdue first."""
+    from schema import clock
+    from schema.care import visit_gaps
+
+    columns = [("code", t("col.code")), ("name", t("col.customer_name")), ("grade", t("col.grade")),
+               ("owner", t("col.owner")), ("max_gap_days", t("col.max_gap_days")), ("days_since", t("col.days_since"))]
+    rows = ({"code": g.code, "name": g.customer, "grade": g.grade, "owner": g.owner, "max_gap_days": g.max_gap_days,
+             "days_since": g.days_since}
+            for g in visit_gaps(app.actor(), app.config.visits.max_gap_days, today=_day(as_of) or clock.today(),
+                                tz=app.config.ui.tzinfo))
+    write_out(columns, rows, fmt, output, ())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import fn
 
 from schema import access
+from schema.care import visit_gaps
 from schema.models import Contract, Customer, Visit
 
 CONTRACT_DAYS_AHEAD = 60
@@ -37,20 +37,8 @@ def agenda(rep, *, today: dt.date, tz: dt.tzinfo, max_gap_days: dict[str, int], 
                   & (Visit.follow_up_on <= today) & Visit.deleted_at.is_null())
            .order_by(Visit.follow_up_on).limit(limit))
     out.follow_ups = list(due.tuples())
-    for grade, gap in sorted(max_gap_days.items()):
-        cutoff = start - dt.timedelta(days=gap)
-        recent = Visit.select(Visit.customer).where((Visit.status == "done") & (Visit.at >= cutoff)
-                                                    & Visit.deleted_at.is_null())
-        late = list(access.visible_customers(rep).select(Customer.id, Customer.code, Customer.name)
-                    .where((Customer.grade == grade) & Customer.lifecycle.in_(("new", "active"))
-                           & Customer.id.not_in(recent)).order_by(Customer.code).limit(limit).tuples())
-        seen = dict(Visit.select(Visit.customer, fn.MAX(Visit.at))
-                    .where(Visit.customer.in_([cid for cid, _, _ in late]) & (Visit.status == "done")
-                           & Visit.deleted_at.is_null()).group_by(Visit.customer).tuples())
-        for cid, code, name in late:
-            last = seen.get(cid)
-            last = Visit.at.python_value(last) if last is not None and not isinstance(last, dt.datetime) else last
-            out.gaps.append((code, name, grade, None if last is None else (start - last).days))
+    out.gaps = [(g.code, g.customer, g.grade, g.days_since)
+                for g in visit_gaps(rep, max_gap_days, today=today, tz=tz, limit=limit)]
     ending = (Contract.select(Contract.end_on, Customer.code, Customer.name, Contract.number).join(Customer)
               .where(Contract.customer.in_(visible) & (Contract.status == "active") & Contract.deleted_at.is_null()
                      & (Contract.end_on >= today) & (Contract.end_on <= today + dt.timedelta(days=CONTRACT_DAYS_AHEAD)))
