@@ -32,6 +32,7 @@ from schema.config import Config
 from schema.db import database, open_database
 from schema.errors import KacrmError
 from schema.migrate import require_current
+from schema.risk import refresh_risk_alerts
 from schema.segments import refresh_finished_quarter
 
 from daemon.heartbeat import Heartbeat, local_day
@@ -387,7 +388,8 @@ class Service:
 
     def _alerts(self) -> None:
         """Refresh alerts at start and when the local day changes, so overdue ones appear without
-        files; and after a quarter ends, classify the customers for it (segments snapshot)."""
+        files; after a quarter ends, classify the customers for it (segments snapshot); and raise
+        or resolve the early warnings (DSO, sales against balance)."""
         today = local_day(self.config.ui.tzinfo)
         if self.alerts_day == today or time.monotonic() < self.alerts_at:
             return
@@ -406,6 +408,12 @@ class Service:
         else:
             if period:
                 log.info("customers classified for %s (kacrm report segments --moves)", period)
+        try:  # the early warnings move with the months, not with each file
+            raised, resolved = refresh_risk_alerts(self.config.risk, self.config.dso)
+        except Exception as exc:  # noqa: BLE001 - tried again tomorrow, or at the next start
+            log.warning("could not refresh the early warnings", exc_info=exc)
+        else:
+            log.info("early warnings for %s: %d raised, %d resolved", today, raised, resolved)
 
     def _safe(self, write, *args, **kwargs) -> None:
         """A heartbeat write that fails (database busy or gone) is logged once, never fatal."""

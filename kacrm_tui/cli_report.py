@@ -306,3 +306,71 @@ def cadence_report(app: AppContext, as_of, fmt, output) -> None:
             for g in visit_gaps(app.actor(), app.config.visits.max_gap_days, today=_day(as_of) or clock.today(),
                                 tz=app.config.ui.tzinfo))
     write_out(columns, rows, fmt, output, ())
+
+
+@report.command("risk")
+@_scope_options
+@click.option("--warnings-only", is_flag=True, help="Only the customers with an early warning.")
+@pass_app
+def risk_report(app: AppContext, as_of, owner, codes, region, fmt, output, warnings_only) -> None:
+    """Return on the customer (margin − fees − rebates) and early warnings: DSO lengthening, or sales
+    falling while the balance grows (货款比失衡)."""
+    from schema import vocab
+    from schema.risk import risk
+
+    lang = language()
+    columns = [*_base_columns()[:3], ("sales_12m", t("col.sales_12m")), ("margin_12m", t("col.margin_12m")),
+               ("fees", t("col.fees")), ("rebates", t("col.rebates")), ("profitability", t("col.profitability")),
+               ("dso_before", t("col.dso_before")), ("dso_now", t("col.dso_now")),
+               ("sales_prior_3m", t("col.sales_prior_3m")), ("sales_3m", t("col.sales_3m")),
+               ("balance_before", t("col.balance_before")), ("balance", t("col.balance")),
+               ("warnings", t("col.warnings"))]
+
+    def money(cents):
+        return None if cents is None else format_money(cents)
+    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "sales_12m": money(r.sales_12m_cents),
+             "margin_12m": money(r.margin_12m_cents), "fees": money(r.fees_cents), "rebates": money(r.rebates_cents),
+             "profitability": money(r.profitability_cents),
+             "dso_before": None if r.dso_before is None else str(r.dso_before),
+             "dso_now": None if r.dso_now is None else str(r.dso_now), "sales_prior_3m": money(r.sales_prior_3m_cents),
+             "sales_3m": money(r.sales_3m_cents), "balance_before": money(r.balance_before_cents),
+             "balance": money(r.balance_cents),
+             "warnings": "; ".join(vocab.label(vocab.ALERT_KINDS, w, lang) for w in r.warnings)}
+            for r in risk(app.actor(), app.config.risk, app.config.dso, Scope(owner, codes, region), as_of=_day(as_of))
+            if r.warnings or not warnings_only)
+    write_out(columns, rows, fmt, output, ("sales_12m", "margin_12m", "fees", "rebates", "profitability",
+                                           "sales_prior_3m", "sales_3m", "balance_before", "balance"))
+
+
+@report.command("bonus")
+@click.option("--quarter", required=True, metavar="2026Q3", help="The quarter the new customers' first orders fall in.")
+@click.option("--rep", "owner", metavar="LOGIN", help="Only this rep's customers.")
+@click.option("--region", help="Only this region's customers.")
+@click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
+@click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@pass_app
+def bonus_report(app: AppContext, quarter, owner, region, fmt, output) -> None:
+    """New customers of the quarter: whether each qualifies for the rep's bonus, and how much."""
+    from schema.bonus import new_customer_bonus
+    from schema.errors import ValidationError
+    from schema.periods import quarter_bounds
+
+    try:
+        quarter_bounds(quarter)
+    except ValueError as exc:
+        raise ValidationError(f"{exc}.") from None
+    columns = [*_base_columns()[:3], ("first_order_on", t("col.first_order_on")),
+               ("window_ends_on", t("col.window_ends_on")), ("orders", t("col.orders")),
+               ("total", t("col.total")), ("margin_percent", t("col.margin_percent")),
+               ("industrial", t("col.industrial")), ("prepaid_percent", t("col.prepaid_percent")),
+               ("qualifies", t("col.qualifies")), ("bonus", t("col.bonus")), ("reasons", t("col.reasons"))]
+
+    def maybe(value):
+        return None if value is None else str(value)
+    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "first_order_on": r.first_order_on.isoformat(),
+             "window_ends_on": r.window_ends_on.isoformat(), "orders": r.orders, "total": format_money(r.total_cents),
+             "margin_percent": maybe(r.margin_percent), "industrial": r.industrial,
+             "prepaid_percent": maybe(r.prepaid_percent), "qualifies": t(f"bonus.{r.qualifies}"),
+             "bonus": format_money(r.bonus_cents), "reasons": "; ".join(r.reasons)}
+            for r in new_customer_bonus(app.actor(), app.config.bonus, quarter.upper(), Scope(owner, (), region)))
+    write_out(columns, rows, fmt, output, ("total", "bonus"))

@@ -16,8 +16,8 @@ from typing import Any, ClassVar, Mapping
 from zoneinfo import ZoneInfo
 
 from schema.config_aliases import KINDS, AliasClash, AliasConfig
-from schema.config_rules import (BUILTIN_HOLIDAYS, Holiday, Invalid, flag, holiday_list, increasing_days, is_zone,
-                                 money, one_of, score, seconds, setting, show, table, text, whole)
+from schema.config_rules import (BUILTIN_HOLIDAYS, Holiday, Invalid, bonus_tiers, flag, holiday_list, increasing_days,
+                                 is_zone, money, one_of, score, seconds, setting, show, table, text, whole, words)
 from schema.errors import ConfigError
 from schema.vocab import TARGET_METRICS
 
@@ -185,6 +185,23 @@ class RiskConfig:
 
 
 @dataclass(frozen=True)
+class BonusConfig:
+    """The new-customer bonus (新客户奖励): who qualifies and how much, by the order total."""
+
+    min_orders: int = setting(3, whole(1))
+    window_months: int = setting(3, whole(1, 24))
+    min_margin_percent: int = setting(10, whole(0, 100))
+    industrial_prepay_percent: int = setting(50, whole(0, 100))
+    industrial_industries: tuple[str, ...] = setting(("制造", "工业", "industrial", "manufactur"), words)
+    tiers: tuple[tuple[int, int], ...] = setting(((100_000_00, 1_000_00), (200_000_00, 1_500_00),
+                                                  (300_000_00, 2_500_00)), bonus_tiers)
+
+    def bonus_for(self, total_cents: int) -> int:
+        """The bonus of the highest tier `total_cents` reaches (0 below the first)."""
+        return max((bonus for floor, bonus in self.tiers if total_cents >= floor), default=0)
+
+
+@dataclass(frozen=True)
 class AccessConfig:
     approvals: bool = setting(False, flag)
     grant_default_days: int = setting(30, whole(1))
@@ -225,6 +242,7 @@ class Config:
     care: CareConfig = _section(CareConfig)
     visits: VisitsConfig = _section(VisitsConfig)
     risk: RiskConfig = _section(RiskConfig)
+    bonus: BonusConfig = _section(BonusConfig)
     access: AccessConfig = _section(AccessConfig)
     aliases: AliasConfig = _section(AliasConfig)
     source: Path | None = None

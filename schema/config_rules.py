@@ -138,6 +138,30 @@ def increasing_days(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
+def words(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise Invalid('a list of non-empty texts, e.g. ["制造", "industrial"]', value)
+    return tuple(item.strip() for item in value)
+
+
+def bonus_tiers(value: Any) -> tuple[tuple[int, int], ...]:
+    """[["100000", "1000"], ...]: (order total, bonus) pairs in yuan, totals strictly increasing."""
+    allowed = 'a list of ["order total", "bonus"] pairs in yuan, totals increasing, e.g. [["100000", "1000"]]'
+    if not isinstance(value, list) or not value:
+        raise Invalid(allowed, value)
+    pairs = []
+    for item in value:
+        if not isinstance(item, list) or len(item) != 2:
+            raise Invalid(allowed, value)
+        try:
+            pairs.append((parse_money(str(item[0])), parse_money(str(item[1]))))
+        except ValueError:
+            raise Invalid(allowed, value) from None
+    if any(b[0] <= a[0] for a, b in zip(pairs, pairs[1:])) or any(total < 0 or bonus < 0 for total, bonus in pairs):
+        raise Invalid(allowed, value)
+    return tuple(pairs)
+
+
 def table(defaults: Mapping[str, Any], rule: Rule) -> Rule:
     """A table with a fixed set of keys; keys it leaves out keep their defaults."""
     allowed_keys = "one of " + ", ".join(defaults)

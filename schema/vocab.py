@@ -84,7 +84,8 @@ FILE_KINDS: Choices = {"orders": ("订单", "Orders"), "payments": ("回款", "P
 FILE_STATUSES: Choices = {
     "applied": ("已导入", "Applied"), "duplicate": ("重复", "Duplicate"), "rejected": ("已拒绝", "Rejected"),
 }
-ALERT_KINDS: Choices = {"credit_limit": ("超信用额度", "Over credit limit"), "overdue": ("逾期", "Overdue")}
+ALERT_KINDS: Choices = {"credit_limit": ("超信用额度", "Over credit limit"), "overdue": ("逾期", "Overdue"),
+                        "dso_rising": ("回款变慢", "DSO rising"), "sales_falling": ("货款比失衡", "Sales falling, balance growing")}
 GRANT_LEVELS: Choices = {"view": ("查看", "View"), "edit": ("编辑", "Edit")}
 APPROVAL_KINDS: Choices = {
     "archive_edit": ("档案修改", "Archive edit"), "delete": ("删除", "Deletion"),

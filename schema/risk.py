@@ -1,0 +1,151 @@
+"""Return and risk per customer (DESIGN §5).
+
+- Profitability (投入产出) = 12-month gross margin − contract fees − rebates:
+  - the fees (进场费, 促销费, other) count for every contract whose term overlaps the twelve months;
+  - a rebate is the 12-month sales × the highest rebate rate among those contracts;
+  - without a known cost for every order the margin, and so the profitability, is unknown, never
+    guessed.
+- Early warnings, compared with three months earlier:
+  - DSO (by `[dso] method`) lengthened by more than `dso_increase_percent`;
+  - or the last three months' sales fell by more than `sales_drop_percent` against the three
+    before, while the balance grew (货款比失衡).
+  Each is shown in `kacrm report risk` and raised as an alert (kinds `dso_rising`,
+  `sales_falling`), resolved by itself when the warning no longer holds."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from peewee import fn
+
+from schema import access, clock
+from schema.config import DsoConfig, RiskConfig
+from schema.db import transaction
+from schema.dso import dso
+from schema.models import Alert, Contract, Customer, Order, Posting, Rep
+from schema.money import format_money
+from schema.periods import add_months, last_twelve_months, month_start
+from schema.reports_scope import Scope, scoped_customers
+
+WARNINGS = ("dso_rising", "sales_falling")
+
+
+@dataclass
+class RiskRow:
+    code: str
+    name: str
+    owner: str
+    sales_12m_cents: int = 0
+    margin_12m_cents: int | None = None
+    fees_cents: int = 0
+    rebates_cents: int = 0
+    dso_now: Decimal | None = None
+    dso_before: Decimal | None = None
+    sales_3m_cents: int = 0
+    sales_prior_3m_cents: int = 0
+    balance_cents: int = 0
+    balance_before_cents: int = 0
+    warnings: list[str] = field(default_factory=list)
+    customer_id: int = 0
+
+    @property
+    def profitability_cents(self) -> int | None:
+        if self.margin_12m_cents is None:
+            return None
+        return self.margin_12m_cents - self.fees_cents - self.rebates_cents
+
+
+def _sums_by_customer(ids, start: dt.date, end: dt.date) -> dict[int, tuple[int, int, int]]:
+    """customer -> (sales, margin where cost known, orders without cost) of the orders in [start, end]."""
+    return {cid: (int(sales), int(margin), int(unknown)) for cid, sales, margin, unknown in
+            Order.select(Order.customer, fn.SUM(Order.amount_cents),
+                         fn.COALESCE(fn.SUM(Order.amount_cents - Order.cost_cents), 0),
+                         fn.COUNT(Order.id) - fn.COUNT(Order.cost_cents))
+            .where(Order.customer.in_(ids) & (Order.order_date >= start) & (Order.order_date <= end))
+            .group_by(Order.customer).tuples()}
+
+
+def risk(rep: Rep, config: RiskConfig, dso_config: DsoConfig, scope: Scope | None = None, *,
+         as_of: dt.date | None = None) -> list[RiskRow]:
+    """One row per customer `rep` may see (within `scope`) with sales or a balance, by code."""
+    as_of = as_of or clock.today()
+    before = as_of - dt.timedelta(days=91)  # three months earlier
+    start, _ = last_twelve_months(as_of)
+    customers = scoped_customers(rep, scope)
+    ids = customers.select(Customer.id)
+    year = _sums_by_customer(ids, start, as_of)
+    recent = _sums_by_customer(ids, month_start(add_months(month_start(as_of), -2)), as_of)
+    prior_start = add_months(month_start(as_of), -5)
+    prior = _sums_by_customer(ids, prior_start, add_months(month_start(as_of), -2) - dt.timedelta(days=1))
+    def balances_on(day: dt.date) -> dict[int, int]:
+        return dict(Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
+                    .where(Posting.customer.in_(ids) & (Posting.posted_on <= day)).group_by(Posting.customer).tuples())
+    balance_before = balances_on(before)
+    balance_then = balances_on(as_of) if as_of < clock.today() else None
+    now = {r.code: r.dso_days for r in dso(rep, scope, method=dso_config.method, days=dso_config.days, as_of=as_of)}
+    then = {r.code: r.dso_days for r in dso(rep, scope, method=dso_config.method, days=dso_config.days, as_of=before)}
+    fees: dict[int, int] = {}
+    rates: dict[int, int] = {}
+    for cid, entry, promotion, other, rate in (
+            Contract.select(Contract.customer, Contract.entry_fee_cents, Contract.promotion_fee_cents,
+                            Contract.other_fee_cents, Contract.rebate_basis_points)
+            .where(Contract.customer.in_(ids) & Contract.deleted_at.is_null() & (Contract.status != "draft")
+                   & (Contract.start_on.is_null() | (Contract.start_on <= as_of))
+                   & (Contract.end_on.is_null() | (Contract.end_on >= start))).tuples()):
+        fees[cid] = fees.get(cid, 0) + entry + promotion + other
+        rates[cid] = max(rates.get(cid, 0), rate)
+    rows = []
+    for cid, code, name, login, balance in (customers.select(Customer.id, Customer.code, Customer.name, Rep.login,
+                                                             Customer.balance_cents).order_by(Customer.code)
+                                            .tuples().iterator()):
+        sales, margin, unknown = year.get(cid, (0, 0, 0))
+        if balance_then is not None:
+            balance = int(balance_then.get(cid, 0))
+        if not sales and not balance and cid not in balance_before:
+            continue
+        row = RiskRow(code, name, login, sales, None if unknown or not sales else margin, fees.get(cid, 0),
+                      sales * rates.get(cid, 0) // 10_000, now.get(code), then.get(code), recent.get(cid, (0,))[0],
+                      prior.get(cid, (0,))[0], balance, int(balance_before.get(cid, 0)), customer_id=cid)
+        if row.dso_now is not None and row.dso_before and \
+                row.dso_now > row.dso_before * (100 + config.dso_increase_percent) / 100:
+            row.warnings.append("dso_rising")
+        if row.sales_prior_3m_cents > 0 and row.balance_cents > row.balance_before_cents and \
+                row.sales_3m_cents * 100 < row.sales_prior_3m_cents * (100 - config.sales_drop_percent):
+            row.warnings.append("sales_falling")
+        rows.append(row)
+    return rows
+
+
+def refresh_risk_alerts(config: RiskConfig, dso_config: DsoConfig, *, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Raise an alert for each warning that holds today and is not open yet; resolve the open ones
+    that no longer hold. Returns (raised, resolved)."""
+    now = now or clock.now()
+    rows = risk(access.system_rep(), config, dso_config)
+    holding = {(row.customer_id, kind): row for row in rows for kind in row.warnings}
+    raised = resolved = 0
+    with transaction():
+        open_ones = {(cid, kind): aid for aid, cid, kind in
+                     Alert.select(Alert.id, Alert.customer, Alert.kind)
+                     .where(Alert.kind.in_(WARNINGS) & Alert.resolved_at.is_null()).tuples()}
+        for (cid, kind), row in holding.items():
+            if (cid, kind) in open_ones:
+                continue
+            detail = (f"DSO {row.dso_before} -> {row.dso_now} days" if kind == "dso_rising" else
+                      f"3-month sales {format_money(row.sales_prior_3m_cents)} -> {format_money(row.sales_3m_cents)}, "
+                      f"balance {format_money(row.balance_before_cents)} -> {format_money(row.balance_cents)}")
+            Alert.create(customer=cid, kind=kind, amount_cents=row.balance_cents, details=detail, raised_at=now)
+            raised += 1
+        gone = [aid for key, aid in open_ones.items() if key not in holding]
+        if gone:
+            resolved = Alert.update(resolved_at=now).where(Alert.id.in_(gone)).execute()
+    return raised, resolved
+
+
+def percent_change(before: int | Decimal | None, after: int | Decimal | None) -> Decimal | None:
+    if not before or after is None:
+        return None
+    return (Decimal(after - before) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+__all__ = ["RiskRow", "WARNINGS", "percent_change", "refresh_risk_alerts", "risk"]
