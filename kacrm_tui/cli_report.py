@@ -374,3 +374,50 @@ def bonus_report(app: AppContext, quarter, owner, region, fmt, output) -> None:
              "bonus": format_money(r.bonus_cents), "reasons": "; ".join(r.reasons)}
             for r in new_customer_bonus(app.actor(), app.config.bonus, quarter.upper(), Scope(owner, (), region)))
     write_out(columns, rows, fmt, output, ("total", "bonus"))
+
+
+@report.command("evaluation")
+@click.option("--period", metavar="2026|2026Q3|2026-07", help="Only this period's scorecards.")
+@click.option("--customer", "codes", metavar="CODE", multiple=True, help="Only this customer (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
+@click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@pass_app
+def evaluation_report(app: AppContext, period, codes, fmt, output) -> None:
+    """Customer scorecards (客户考核) with the training each customer received in the period."""
+    from schema import vocab
+    from schema.evaluation import scorecards
+
+    lang = language()
+    columns = [*_base_columns()[:3], ("period", t("col.period")), ("ability", t("col.ability")),
+               ("attitude", t("col.attitude")), ("results", t("col.results")), ("score", t("col.score")),
+               ("band", t("col.band")), ("trainings", t("col.trainings")), ("notes", t("col.notes"))]
+    rows = ({"code": c.code, "name": c.name, "owner": c.owner, "period": c.period, "ability": c.ability,
+             "attitude": c.attitude, "results": c.results, "score": c.score,
+             "band": vocab.label(vocab.EVALUATION_BANDS, c.band, lang), "trainings": c.trainings, "notes": c.notes}
+            for c in scorecards(app.actor(), period=period, codes=codes))
+    write_out(columns, rows, fmt, output, ())
+
+
+@cli.command("evaluate")
+@click.argument("code")
+@click.option("--period", required=True, metavar="2026|2026Q3|2026-07")
+@click.option("--ability", type=click.IntRange(0, 100), required=True, help="能力 0-100")
+@click.option("--attitude", type=click.IntRange(0, 100), required=True, help="态度 0-100")
+@click.option("--results", type=click.IntRange(0, 100), required=True, help="业绩 0-100")
+@click.option("--notes", default="")
+@pass_app
+def evaluate_command(app: AppContext, code, period, ability, attitude, results, notes) -> None:
+    """Record a customer's scorecard for a period (客户考核); again for the same period changes it."""
+    from schema import vocab
+    from schema.errors import NotFound
+    from schema.evaluation import evaluate
+    from schema.models import Customer
+
+    rep = app.actor()
+    customer = Customer.get_or_none((Customer.code == code) & Customer.deleted_at.is_null())
+    if customer is None:
+        raise NotFound(f"No customer with code {code!r}.")
+    card = evaluate(rep, customer, period, {"ability": ability, "attitude": attitude, "results": results},
+                    app.config.evaluation, notes=notes)
+    click.echo(t("evaluation.saved", code=code, period=card.period, score=card.score,
+                 band=vocab.label(vocab.EVALUATION_BANDS, card.band, language())))

@@ -184,6 +184,29 @@ class RiskConfig:
     sales_drop_percent: int = setting(30, whole(1, 100))
 
 
+DEFAULT_EVALUATION_WEIGHTS = {"ability": 30, "attitude": 20, "results": 50}
+DEFAULT_EVALUATION_BANDS = {"outstanding": 90, "excellent": 80, "good": 70, "pass": 60}
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    """Customer evaluation (客户考核): the weights of the three scores and the lowest weighted score
+    of each band (below `pass` is 不及格)."""
+
+    weights: dict[str, int] = setting(DEFAULT_EVALUATION_WEIGHTS, table(DEFAULT_EVALUATION_WEIGHTS, whole(0)))
+    bands: dict[str, int] = setting(DEFAULT_EVALUATION_BANDS, table(DEFAULT_EVALUATION_BANDS, whole(0, 100)))
+
+    def __post_init__(self) -> None:
+        if sum(self.weights.values()) <= 0:
+            raise Invalid("weights that add up to more than 0", self.weights, key="weights")
+        floors = [self.bands[name] for name in DEFAULT_EVALUATION_BANDS]
+        if any(b >= a for a, b in zip(floors, floors[1:])):
+            raise Invalid("floors falling from outstanding to pass", self.bands, key="bands")
+
+    def band(self, score: int) -> str:
+        return next((name for name in DEFAULT_EVALUATION_BANDS if score >= self.bands[name]), "fail")
+
+
 @dataclass(frozen=True)
 class BonusConfig:
     """The new-customer bonus (新客户奖励): who qualifies and how much, by the order total."""
@@ -243,6 +266,7 @@ class Config:
     visits: VisitsConfig = _section(VisitsConfig)
     risk: RiskConfig = _section(RiskConfig)
     bonus: BonusConfig = _section(BonusConfig)
+    evaluation: EvaluationConfig = _section(EvaluationConfig)
     access: AccessConfig = _section(AccessConfig)
     aliases: AliasConfig = _section(AliasConfig)
     source: Path | None = None
