@@ -94,7 +94,8 @@ def bench_demo() -> None:
         db = str(demo / "kacrm.db")
         for args in (("report", "aging"), ("report", "aging", "--as-of", "2026-06-30"),
                      ("report", "dso", "--method", "countback"), ("report", "dso", "--method", "standard"),
-                     ("report", "segments"), ("report", "targets")):
+                     ("report", "segments"), ("report", "targets"), ("report", "risk"), ("report", "funnel"),
+                     ("report", "cadence")):
             seconds, peak = _run("--db", db, "--user", "demo", *args, "--format", "csv",
                                  cwd=demo)
             print(f"  kacrm {' '.join(args)}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
