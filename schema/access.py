@@ -37,6 +37,11 @@ def _own_rule(rep: Rep) -> Expression | None:
     return Customer.owner == rep
 
 
+def sees_all(rep: Rep) -> bool:
+    """Whether `rep`'s role alone shows every customer (an admin, a manager without a region)."""
+    return _own_rule(rep) is None
+
+
 def _rule(rep: Rep, at: dt.datetime | None, levels: tuple[str, ...]) -> Expression | bool:
     if not rep.active or rep.deleted_at is not None:
         return False

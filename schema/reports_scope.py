@@ -28,3 +28,12 @@ def scoped_customers(rep: Rep, scope: Scope | None = None) -> ModelSelect:
     if scope.region:
         customers = customers.where(Customer.region == scope.region)
     return customers
+
+
+def covers_everyone(rep: Rep, scope: Scope | None = None) -> bool:
+    """True when `rep` sees every customer and `scope` narrows nothing: a big query may then read
+    the whole table instead of testing each row against the list of customers (its rows for
+    soft-deleted customers are the caller's to drop)."""
+    scope = scope or Scope()
+    return (not (scope.owner or scope.codes or scope.region) and rep.active and rep.deleted_at is None
+            and access.sees_all(rep))

@@ -35,7 +35,7 @@ from schema.config import PROSPECT_FACTORS, AbcConfig, SegmentsConfig
 from schema.db import database, transaction
 from schema.models import Customer, Order, Rep, SegmentSnapshot
 from schema.periods import add_months, last_twelve_months, quarter_bounds, quarter_of, raw_rows
-from schema.reports_scope import Scope, scoped_customers
+from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 
 @dataclass(slots=True)
@@ -122,10 +122,10 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
                                      Order.amount_cents)], 0)) for n in range(12)]
     sums = (Order.select(Order.customer, *in_month, fn.COUNT(Order.cost_cents), fn.COUNT(Order.id),
                          fn.SUM(Order.amount_cents - fn.COALESCE(Order.cost_cents, 0)))
-            .where(Order.customer.in_(customers.select(Customer.id)) & (Order.order_date >= start)
-                   & (Order.order_date <= end))
-            .group_by(Order.customer))
-    for cid, *values in raw_rows(sums):
+            .where((Order.order_date >= start) & (Order.order_date <= end)))
+    if not covers_everyone(rep, scope):
+        sums = sums.where(Order.customer.in_(customers.select(Customer.id)))
+    for cid, *values in raw_rows(sums.group_by(Order.customer)):
         row = rows.get(cid)
         if row is None:
             continue
