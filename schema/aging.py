@@ -21,7 +21,7 @@ from schema import clock
 from schema.config import AgingConfig
 from schema.db import database
 from schema.models import Customer, Posting, Rep
-from schema.reports_scope import Scope, scoped_customers
+from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 
 @dataclass
@@ -49,29 +49,34 @@ def _bucket_case(as_of: dt.date, edges: tuple[int, ...], column: str) -> tuple[s
     return f"CASE {whens} ELSE {len(cutoffs)} END", [d.isoformat() for d in cutoffs]
 
 
+def _within(column: str, ids_sql: str | None) -> str:
+    """The SQL that keeps the rows of the customers in scope; nothing when the scope is everyone."""
+    return "" if ids_sql is None else f" AND {column} IN ({ids_sql})"
+
+
 def _sql(sub: ModelSelect) -> tuple[str, list]:
     text, params = sub.sql()
     return text, list(params)
 
 
-def _today_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
+def _today_figures(ids_sql: str | None, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
     """(customer, bucket index, cents) of what is open, and customer -> credit, from the ledger's
     open amounts (right for today and any later day)."""
     case, case_params = _bucket_case(as_of, edges, "due_date")
     owed = database.execute_sql(
         f'SELECT customer_id, {case}, SUM(open_cents) FROM "order" WHERE open_cents > 0'
-        f" AND customer_id IN ({ids_sql}) GROUP BY customer_id, 2", case_params + ids_params).fetchall()
+        f"{_within('customer_id', ids_sql)} GROUP BY customer_id, 2", case_params + ids_params).fetchall()
     credit = dict(database.execute_sql(
         f"SELECT customer_id, SUM(unapplied_cents) FROM payment WHERE unapplied_cents > 0"
-        f" AND customer_id IN ({ids_sql}) GROUP BY customer_id", ids_params).fetchall())
+        f"{_within('customer_id', ids_sql)} GROUP BY customer_id", ids_params).fetchall())
     for customer_id, cents in database.execute_sql(
             f'SELECT customer_id, -SUM(open_cents) FROM "order" WHERE open_cents < 0'
-            f" AND customer_id IN ({ids_sql}) GROUP BY customer_id", ids_params).fetchall():
+            f"{_within('customer_id', ids_sql)} GROUP BY customer_id", ids_params).fetchall():
         credit[customer_id] = credit.get(customer_id, 0) + cents
     return owed, credit
 
 
-def _past_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
+def _past_figures(ids_sql: str | None, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
     """The same as `_today_figures`, as things stood at the end of `as_of`, from the documents.
     The allocations that counted by then are summed once per document and joined (not looked up
     order by order)."""
@@ -84,17 +89,17 @@ def _past_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[i
     owed = database.execute_sql(
         f"SELECT customer_id, bucket, SUM(still_open) FROM (SELECT o.customer_id, {case} AS bucket,"
         f" o.amount_cents - COALESCE(u.cents, 0) AS still_open FROM \"order\" o LEFT JOIN ({used}) u ON u.doc = o.id"
-        f" WHERE o.amount_cents > 0 AND o.order_date <= {p} AND o.customer_id IN ({ids_sql})) t"
+        f" WHERE o.amount_cents > 0 AND o.order_date <= {p}{_within('o.customer_id', ids_sql)}) t"
         f" WHERE still_open > 0 GROUP BY customer_id, bucket", case_params + [day, day] + ids_params).fetchall()
     applied = ("SELECT a.{key} AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a JOIN \"order\" ao"
                f" ON ao.id = a.order_id WHERE a.{{key}} IS NOT NULL AND ao.order_date <= {p} GROUP BY a.{{key}}")
     credit: dict[int, int] = {}
     for sql in (f"SELECT c.customer_id, SUM(c.amount_cents - COALESCE(u.cents, 0)) FROM payment c"
                 f" LEFT JOIN ({applied.format(key='payment_id')}) u ON u.doc = c.id"
-                f" WHERE c.paid_on <= {p} AND c.customer_id IN ({ids_sql}) GROUP BY c.customer_id",
+                f" WHERE c.paid_on <= {p}{_within('c.customer_id', ids_sql)} GROUP BY c.customer_id",
                 f"SELECT c.customer_id, SUM(-c.amount_cents - COALESCE(u.cents, 0)) FROM \"order\" c"
                 f" LEFT JOIN ({applied.format(key='credit_order_id')}) u ON u.doc = c.id"
-                f" WHERE c.amount_cents < 0 AND c.order_date <= {p} AND c.customer_id IN ({ids_sql})"
+                f" WHERE c.amount_cents < 0 AND c.order_date <= {p}{_within('c.customer_id', ids_sql)}"
                 f" GROUP BY c.customer_id"):
         for customer_id, cents in database.execute_sql(sql, [day, day] + ids_params).fetchall():
             if cents:
@@ -102,17 +107,17 @@ def _past_figures(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[i
     return owed, credit
 
 
-def _adjustments(ids_sql: str, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
+def _adjustments(ids_sql: str | None, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
     """Positive adjustments as owed from the day they were posted; negative ones as credit."""
     p = database.obj.param
     case, case_params = _bucket_case(as_of, edges, "posted_on")
     owed = database.execute_sql(
         f"SELECT customer_id, {case}, SUM(amount_cents) FROM adjustment WHERE amount_cents > 0 AND posted_on <= {p}"
-        f" AND customer_id IN ({ids_sql}) GROUP BY customer_id, 2", case_params + [as_of.isoformat()] + ids_params
+        f"{_within('customer_id', ids_sql)} GROUP BY customer_id, 2", case_params + [as_of.isoformat()] + ids_params
     ).fetchall()
     credit = dict(database.execute_sql(
         f"SELECT customer_id, -SUM(amount_cents) FROM adjustment WHERE amount_cents < 0 AND posted_on <= {p}"
-        f" AND customer_id IN ({ids_sql}) GROUP BY customer_id", [as_of.isoformat()] + ids_params).fetchall())
+        f"{_within('customer_id', ids_sql)} GROUP BY customer_id", [as_of.isoformat()] + ids_params).fetchall())
     return owed, credit
 
 
@@ -124,7 +129,7 @@ def aging(rep: Rep, config: AgingConfig, scope: Scope | None = None, *,
     edges = tuple(config.edges)
     names = config.bucket_names
     customers = scoped_customers(rep, scope)
-    ids_sql, ids_params = _sql(customers.select(Customer.id))
+    ids_sql, ids_params = (None, []) if covers_everyone(rep, scope) else _sql(customers.select(Customer.id))
     today = as_of >= clock.today()
     owed, credit = (_today_figures if today else _past_figures)(ids_sql, ids_params, as_of, edges)
     balances = None if today else dict(
