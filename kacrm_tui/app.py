@@ -13,6 +13,7 @@ from textual import work
 from kacrm_tui.commands import CustomerCommands
 from kacrm_tui.i18n import t
 from kacrm_tui.screens.customers import CustomersScreen
+from kacrm_tui.screens.dashboard import DashboardScreen
 from schema import access, clock, vocab
 from schema.config import Config
 from schema.db import database
@@ -49,6 +50,8 @@ class KacrmApp(App):
 
     def on_mount(self) -> None:
         self.push_screen(CustomersScreen())
+        if self.rep.role in ("manager", "admin"):  # a manager starts on the dashboard; Esc is the list
+            self.push_screen(DashboardScreen())
         self.refresh_status()
         self.set_interval(5, self.refresh_status)
 
@@ -78,8 +81,9 @@ class KacrmApp(App):
 
     def _show_status(self, text: str) -> None:
         self.status_text = text
-        for bar in self.screen.query(StatusBar):
-            bar.update(text)
+        for screen in self.screen_stack:  # those beneath too: they are current when uncovered
+            for bar in screen.query(StatusBar):
+                bar.update(text)
 
 
 def _visible_touched(rep: Rep, since: int) -> int:

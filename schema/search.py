@@ -22,7 +22,8 @@ class Filters:
     grades: tuple[str, ...] = ()
     region: str = ""
     lifecycle: str = ""
-    segment: str = ""
+    segment: str = ""  # EI..EIV, PI..PIV
+    strategy: str = ""  # attack, defend, maintain, give_up
     overdue: bool = False
     over_limit: bool = False
 
@@ -84,7 +85,7 @@ def search_customers(rep: Rep, text: str = "", *, limit: int = 200, offset: int 
         query = query.where(Customer.owner == rep)
     if filters.grades:
         query = query.where(Customer.grade.in_(filters.grades))
-    for name in ("region", "lifecycle", "segment"):
+    for name in ("region", "lifecycle", "segment", "strategy"):
         if getattr(filters, name):
             query = query.where(getattr(Customer, name) == getattr(filters, name))
     if filters.over_limit:

@@ -13,6 +13,7 @@ from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen
 from schema import access, vocab
 from schema.db import database
+from schema.evaluation import Scorecard, scorecards
 from schema.models import Contact, Customer, Order, Payment, Posting, Rep, Visit
 from schema.money import format_money
 
@@ -24,7 +25,8 @@ CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
 class CustomerScreen(DataScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
                 Binding("e", "edit", t("edit.key"), id="customer.edit"),
-                Binding("v", "visit", t("visit.key"), id="customer.visit")]
+                Binding("v", "visit", t("visit.key"), id="customer.visit"),
+                Binding("k", "evaluate", t("evaluation.key"), id="customer.evaluate")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -43,6 +45,8 @@ class CustomerScreen(DataScreen):
                 yield DataTable(id="visit-table", cursor_type="row")
             with TabPane(t("tab.ledger"), id="ledger"):
                 yield DataTable(id="ledger-table", cursor_type="row")
+            with TabPane(t("tab.evaluation"), id="evaluation"):
+                yield DataTable(id="evaluation-table", cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -50,6 +54,11 @@ class CustomerScreen(DataScreen):
         from kacrm_tui.screens.visit_form import VisitFormScreen
 
         self.app.push_screen(VisitFormScreen(self.customer_id))
+
+    def action_evaluate(self) -> None:
+        from kacrm_tui.screens.evaluation_form import EvaluationFormScreen
+
+        self.app.push_screen(EvaluationFormScreen(self.customer_id))
 
     def action_edit(self) -> None:
         from kacrm_tui.screens.archive_edit import ArchiveEditScreen
@@ -75,10 +84,11 @@ class CustomerScreen(DataScreen):
                             .switch(Posting).join(Payment, JOIN.LEFT_OUTER, on=(Posting.payment == Payment.id))
                             .where(Posting.customer == customer)
                             .order_by(Posting.posted_on.desc(), Posting.created_at.desc()).limit(200).dicts())
-        self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings)
+            cards = scorecards(self.app.rep, codes=(customer.code,))
+        self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings, cards)
 
     def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], visits: list[Visit],
-              postings: list[dict]) -> None:
+              postings: list[dict], cards: list[Scorecard]) -> None:
         lang = language()
         limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
         self.query_one("#header", Static).update(
@@ -114,3 +124,10 @@ class CustomerScreen(DataScreen):
             ledger.add_row(entry["posted_on"].isoformat(), vocab.label(vocab.LEDGER_KINDS, entry["kind"], lang),
                            entry["order_no"] or entry["payment_ref"] or entry["reason"][:30],
                            format_money(entry["amount_cents"], grouping=True))
+        table = self.query_one("#evaluation-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("col.period"), t("col.ability"), t("col.attitude"), t("col.results"), t("col.score"),
+                          t("col.band"), t("col.trainings"), t("col.notes"))
+        for card in reversed(cards):  # the latest period first
+            table.add_row(card.period, card.ability, card.attitude, card.results, card.score,
+                          vocab.label(vocab.EVALUATION_BANDS, card.band, lang), card.trainings, card.notes[:30])

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from kacrm_tui.i18n import t
+from kacrm_tui.i18n import language, t
+from schema import vocab
 from schema.db import database
 from schema.money import format_money
 from schema.search import CustomerRow, Filters, count_customers, search_customers
@@ -39,19 +40,22 @@ class CustomersScreen(Screen):
         Binding("g", "grade", t("list.grade"), id="customers.grade"),
         Binding("a", "alerts", t("alerts.key"), id="customers.alerts"),
         Binding("d", "agenda", t("agenda.key"), id="customers.agenda"),
+        Binding("b", "dashboard", t("dash.key"), id="customers.dashboard"),
         Binding("j", "cursor_down", show=False, id="customers.down"),
         Binding("k", "cursor_up", show=False, id="customers.up"),
         Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, filters: Filters | None = None) -> None:
+        """`filters`: a list opened narrowed (from a dashboard count); Esc on its table goes back."""
         super().__init__()
         self.text = ""
         self.loaded = 0
         self.exhausted = False
         self.total = 0
         self.order, self.descending = "code", False
-        self.filters = Filters()
+        self.filters = filters or Filters()
+        self.drilled = filters is not None
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -112,6 +116,10 @@ class CustomersScreen(Screen):
         active = [t(f"list.{name}") for name in ("mine", "overdue", "over_limit") if getattr(self.filters, name)]
         if self.filters.grades:
             active.append("/".join(self.filters.grades))
+        if self.filters.segment:
+            active.append(f"{self.filters.segment} {vocab.label(vocab.SEGMENTS, self.filters.segment, language())}")
+        if self.filters.strategy:
+            active.append(vocab.label(vocab.STRATEGIES, self.filters.strategy, language()))
         sort = t("col.customer_name" if self.order == "name" else f"col.{self.order}")
         self.query_one("#count", Static).update(f"{count}   {t('list.sorted')} {sort} {arrow}   "
                                                 + (" ".join(f"[{a}]" for a in active)))
@@ -169,8 +177,23 @@ class CustomersScreen(Screen):
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def action_dashboard(self) -> None:
+        """`b`: the dashboard; from a list it opened, back to it rather than another on top."""
+        from kacrm_tui.screens.dashboard import DashboardScreen
+
+        stack = self.app.screen_stack
+        if len(stack) > 1 and isinstance(stack[-2], DashboardScreen):
+            self.app.pop_screen()
+        else:
+            self.app.push_screen(DashboardScreen())
+
     def action_focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        """Esc: from the search box to the table; from the table of a narrowed list, back."""
+        table = self.query_one(DataTable)
+        if self.drilled and table.has_focus:
+            self.app.pop_screen()
+        else:
+            table.focus()
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()

@@ -40,6 +40,13 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+async def to_the_list(app, pilot) -> None:
+    """A manager starts on the dashboard; Esc goes to the customer list beneath it."""
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await settle(app, pilot)
+
+
 def codes(app) -> list[str]:
     table = app.screen.query_one("#customers", DataTable)
     return [table.get_row_at(i)[0] for i in range(table.row_count)]
@@ -48,7 +55,7 @@ def codes(app) -> list[str]:
 async def test_the_list_shows_what_the_user_may_see(demo, opened):
     manager = app_for(demo, "demo")
     async with manager.run_test(size=(120, 40)) as pilot:
-        await settle(manager, pilot)
+        await to_the_list(manager, pilot)
         assert isinstance(manager.screen, CustomersScreen)
         assert len(codes(manager)) == 60
     rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
@@ -63,7 +70,7 @@ async def test_search_by_pinyin_initials_and_by_name(demo, opened):
     target = Customer.select().order_by(Customer.code).first()
     app = app_for(demo, "demo")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await to_the_list(app, pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*target.name_initials[:6])
@@ -81,7 +88,7 @@ async def test_open_a_customer_and_go_back(demo, opened):
     target = Customer.select().order_by(Customer.code).first()
     app = app_for(demo, "demo")
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await to_the_list(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerScreen)
@@ -187,7 +194,7 @@ async def test_sort_and_filter_the_list(demo, opened):
     today = _dt.date.today()
     late = {c.code for c in Customer.select().join(Order).where((Order.open_cents > 0) & (Order.due_date < today))}
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(app, pilot)
+        await to_the_list(app, pilot)
         await pilot.press("o")  # overdue only
         await settle(app, pilot)
         assert set(codes(app)) == late and late
