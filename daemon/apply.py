@@ -7,7 +7,6 @@ in file order, which gives exactly what posting the lines one by one would. Paym
 master lines are few and go through the ledger's and the audit's own functions."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 

@@ -10,10 +10,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import t
 from kacrm_tui.screens.base import DataScreen
-from schema import access, clock
+from schema import clock
 from schema.agenda import Agenda, agenda
 from schema.db import database
-from schema.models import Customer
 
 SECTIONS = {
     "planned": ("col.date", "col.code", "col.customer_name", "visit.purpose"),
@@ -61,14 +60,6 @@ class AgendaScreen(DataScreen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.open_customer(event.row_key.value.split(":", 1)[1])
 
-    @work(thread=True, exclusive=True, group="agenda-open")
-    def open_customer(self, code: str) -> None:
-        from kacrm_tui.screens.customer import CustomerScreen
-
-        with database.connection_context():
-            found = access.visible_customers(self.app.rep).where(Customer.code == code).first()
-        if found is not None:
-            self.app.call_from_thread(self.app.push_screen, CustomerScreen(found.id))
 
 
 def _cell(value) -> str:

@@ -2,7 +2,12 @@
 (the daemon applied files, or an edit beneath was saved)."""
 from __future__ import annotations
 
+from textual import work
 from textual.screen import Screen
+
+from schema import access
+from schema.db import database
+from schema.models import Customer
 
 
 class DataScreen(Screen):
@@ -14,3 +19,13 @@ class DataScreen(Screen):
 
     def refresh_data(self) -> None:
         self.load()
+
+    @work(thread=True, exclusive=True, group="open-customer")
+    def open_customer(self, code: str) -> None:
+        """The customer with `code`, if the user may see it (a row names it by code)."""
+        from kacrm_tui.screens.customer import CustomerScreen
+
+        with database.connection_context():
+            found = access.visible_customers(self.app.rep).where(Customer.code == code).first()
+        if found is not None:
+            self.app.call_from_thread(self.app.push_screen, CustomerScreen(found.id))

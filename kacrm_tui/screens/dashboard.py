@@ -311,14 +311,6 @@ class DashboardScreen(DataScreen):
     def _open_agenda(self, event: DataTable.RowSelected) -> None:
         self.open_customer(event.row_key.value.split(":", 1)[1])
 
-    @work(thread=True, exclusive=True, group="dashboard-open")
-    def open_customer(self, code: str) -> None:
-        from kacrm_tui.screens.customer import CustomerScreen
-
-        with database.connection_context():
-            found = access.visible_customers(self.app.rep).where(Customer.code == code).first()
-        if found is not None:
-            self.app.call_from_thread(self.app.push_screen, CustomerScreen(found.id))
 
     def action_back(self) -> None:
         """Esc (or `b` again): the customer list beneath."""

@@ -60,7 +60,7 @@ def test_reminders_for_the_customers_one_sees(make_rep, make_customer, kacrm):
 
 def test_customers_past_their_grades_gap(make_rep, make_customer, kacrm):
     alice = make_rep("alice")
-    never = make_customer(alice, code="NEVER", grade="C", lifecycle="active")
+    make_customer(alice, code="NEVER", grade="C", lifecycle="active")
     late = make_customer(alice, code="LATE", grade="A", lifecycle="active")
     fine = make_customer(alice, code="FINE", grade="A", lifecycle="active")
     make_customer(alice, code="LOST", grade="A", lifecycle="lost")
