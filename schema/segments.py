@@ -49,7 +49,7 @@ class SegmentRow:
     sales_12m_cents: int = 0
     margin_12m_cents: int | None = None  # where the cost of every order is known
     months_with_orders: int = 0
-    spread_percent: Decimal | None = None  # coefficient of variation of the monthly sales
+    spread: tuple[int, int] | None = None  # (n·Σx² − (Σx)², Σx) of the monthly sales: see `spread_percent`
     abc_class: str = ""
     segment: str = ""  # EI..EIV, PI..PIV or ""
     strategy: str = ""  # attack, defend, maintain, give_up or ""
@@ -57,7 +57,15 @@ class SegmentRow:
     intent: int | None = None
     potential_cents: int | None = None
     share_percent: Decimal | None = None
-    stored: tuple = ()  # the (ABC, segment, strategy) the customer holds from the last refresh
+    stored: tuple = ()
+
+    @property
+    def spread_percent(self) -> Decimal | None:
+        """The coefficient of variation of the monthly sales, in percent (None without sales)."""
+        if self.spread is None:
+            return None
+        scaled, total = self.spread
+        return Decimal(math.sqrt(scaled) / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)  # the (ABC, segment, strategy) the customer holds from the last refresh
 
 
 def abc_classes(sales: list[tuple[int, int]], config: AbcConfig = AbcConfig()) -> list[tuple[str, int]]:
@@ -133,15 +141,17 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
         row.sales_12m_cents = sum(series)
         row.margin_12m_cents = int(margin) if costed == orders else None  # only where every cost is known
         row.months_with_orders = sum(1 for cents in series if cents > 0)
-        row.spread_percent = spread_percent(series)
+        total = row.sales_12m_cents
+        row.spread = (12 * sum(cents * cents for cents in series) - total * total, total) if total > 0 else None
     for klass, cid in abc_classes([(row.sales_12m_cents, cid) for cid, row in rows.items()], abc):
         rows[cid].abc_class = klass
     current = sorted((row for row in rows.values() if row.sales_12m_cents > 0),
                      key=lambda row: (-row.sales_12m_cents, row.code))
     top = math.ceil(len(current) * config.contribution_high_top_percent / 100)
     for rank, row in enumerate(current):
-        stable = (row.months_with_orders >= config.stability_high_months and row.spread_percent is not None
-                  and row.spread_percent <= config.stability_max_cv_percent)
+        # CV = sqrt(scaled) / total <= limit%, in integers: scaled * 100^2 <= (limit * total)^2
+        stable = (row.months_with_orders >= config.stability_high_months and row.spread is not None
+                  and row.spread[0] * 10_000 <= (config.stability_max_cv_percent * row.spread[1]) ** 2)
         row.segment = _quadrant(rank < top, stable, ("EI", "EII", "EIII", "EIV"))
     for cid, row in rows.items():
         if row.sales_12m_cents <= 0 and row.lifecycle not in ("lost",):
