@@ -8,19 +8,21 @@ as its sign says: a positive one is owed from the day it was posted, a negative 
 
 Today's figures come from the open amounts the ledger keeps. For a day in the past they are worked
 out again from the documents: an allocation counts once both its credit (the payment or the
-return) and the order it paid existed, that is from the later of their two dates."""
+return) and the order it paid existed, that is from the later of their two dates. Counted so on
+both sides, the buckets less the credit are exactly the postings up to that day, which is the
+balance a past day's row shows (the tests check it against the postings)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from peewee import ModelSelect, fn
+from peewee import ModelSelect
 
 from schema import clock
 from schema.config import AgingConfig
 from schema.db import database
-from schema.models import Customer, Posting, Rep
+from schema.models import Customer, Rep
 from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 
@@ -132,10 +134,6 @@ def aging(rep: Rep, config: AgingConfig, scope: Scope | None = None, *,
     ids_sql, ids_params = (None, []) if covers_everyone(rep, scope) else _sql(customers.select(Customer.id))
     today = as_of >= clock.today()
     owed, credit = (_today_figures if today else _past_figures)(ids_sql, ids_params, as_of, edges)
-    balances = None if today else dict(
-        Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
-        .where(Posting.customer.in_(customers.select(Customer.id)) & (Posting.posted_on <= as_of))
-        .group_by(Posting.customer).tuples())
     owed_adjusted, credit_adjusted = _adjustments(ids_sql, ids_params, as_of, edges)
     buckets: dict[int, dict[str, int]] = {}
     for customer_id, index, cents in [*owed, *owed_adjusted]:
@@ -148,8 +146,8 @@ def aging(rep: Rep, config: AgingConfig, scope: Scope | None = None, *,
     for customer_id, code, name, login, region, balance in query.iterator():
         row = buckets.get(customer_id)
         cents = int(credit.get(customer_id, 0))
-        if balances is not None:
-            balance = int(balances.get(customer_id, 0))
+        if not today:  # what the postings came to by then: the buckets less the credit (see the module)
+            balance = sum(row.values()) - cents if row else -cents
         if row is None and not cents and not balance:
             continue
         yield AgingRow(code, name, login, region, row or dict.fromkeys(names, 0), cents, balance, customer_id)
