@@ -47,6 +47,8 @@ class KacrmApp(App):
         self.title = t("tui.title")
         self.status_text = ""
         self.last_file_id: int | None = None  # the newest file the daemon had applied when we last looked
+        if config.ui.keymap:
+            self.set_keymap(config.ui.keymap)  # `[ui] keymap`: binding id -> keys
 
     def on_mount(self) -> None:
         self.push_screen(CustomersScreen())

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from schema.config_aliases import KINDS, AliasClash, AliasConfig
 from schema.config_rules import (BUILTIN_HOLIDAYS, Holiday, Invalid, bonus_tiers, flag, holiday_list, increasing_days,
-                                 is_zone, money, one_of, score, seconds, setting, show, table, text, whole, words)
+                                 is_zone, keymap, money, one_of, score, seconds, setting, show, table, text, whole, words)
 from schema.errors import ConfigError
 from schema.vocab import TARGET_METRICS
 
@@ -41,6 +41,7 @@ class UiConfig:
     language: str = setting("zh", one_of("zh", "en"))
     timezone: str = setting("Asia/Shanghai", text('a time zone name, e.g. "Asia/Shanghai"', check=is_zone))
     page_size: int = setting(200, whole(10))
+    keymap: dict[str, str] = setting({}, keymap)
 
     @property
     def tzinfo(self) -> ZoneInfo:

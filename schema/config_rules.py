@@ -138,6 +138,15 @@ def increasing_days(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
+def keymap(value: Any) -> dict[str, str]:
+    """binding id -> keys, as Textual's keymap takes them: {"customer.visit" = "V", "quit" = "ctrl+x"}."""
+    allowed = 'a table of binding id = "key" (several keys comma-separated), e.g. { "customer.visit" = "V" }'
+    if not isinstance(value, dict) or not all(isinstance(k, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", k)
+                                              and isinstance(v, str) and v.strip() for k, v in value.items()):
+        raise Invalid(allowed, value)
+    return {k: v.replace(" ", "") for k, v in value.items()}
+
+
 def words(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise Invalid('a list of non-empty texts, e.g. ["制造", "industrial"]', value)
