@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import Case, fn
 
 from schema import access, clock
 from schema.models import Contact, Customer, Order, Rep, Visit
@@ -52,9 +52,11 @@ def _overdue(today: dt.date):
 
 
 def _last_visit():
+    # the status test inside the MAX keeps the lookup on the customer's visits: as a WHERE term,
+    # SQLite's planner may pick the status index and read every visit done, for each customer
     seen = Visit.alias("seen")
-    return seen.select(fn.MAX(seen.at)).where((seen.customer == Customer.id) & (seen.status == "done")
-                                              & seen.deleted_at.is_null())
+    done = Case(None, [((seen.status == "done") & seen.deleted_at.is_null(), seen.at)], None)
+    return seen.select(fn.MAX(done)).where(seen.customer == Customer.id)
 
 
 def _next_follow_up():

@@ -207,7 +207,8 @@ class Attainment:
 
 
 def attainment(rep: Rep, *, as_of: dt.date | None = None, period: Period | None = None,
-               metric: str | None = None, owner: str | None = None) -> Iterator[Attainment]:
+               metric: str | None = None, owner: str | None = None,
+               scopes: tuple[str, ...] | None = None) -> Iterator[Attainment]:
     """The targets in force on `as_of` (or those of `period`), with their actuals up to `as_of`.
     A rep sees the team's, regions' and products' targets, their own and their customers'."""
     as_of = as_of or clock.today()
@@ -218,6 +219,8 @@ def attainment(rep: Rep, *, as_of: dt.date | None = None, period: Period | None 
         query = query.where((Target.period_start <= as_of) & (Target.period_end >= as_of))
     if metric:
         query = query.where(Target.metric == metric)
+    if scopes:
+        query = query.where(Target.scope.in_(scopes))
     if owner:
         query = query.join(Rep, on=(Target.rep == Rep.id)).where(Rep.login == owner)
     if rep.role == "rep":

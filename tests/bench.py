@@ -101,6 +101,8 @@ def bench_demo() -> None:
             print(f"  kacrm {' '.join(args)}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
         seconds, peak = _run("--db", db, "--user", "demo", "segments", "refresh", cwd=demo)
         print(f"  kacrm segments refresh: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+        done = subprocess.run([sys.executable, "-m", "tests.bench_tui", str(demo)], capture_output=True, text=True)
+        print(done.stdout.rstrip() or done.stderr.rstrip()[-2000:])
 
 
 BENCHES = {"ingest": bench_ingest, "demo": bench_demo}

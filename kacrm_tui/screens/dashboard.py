@@ -100,7 +100,10 @@ def read_figures(rep: Rep, config: Config, today: dt.date) -> Figures:
                   .select(Customer.name, Alert.kind, Alert.amount_cents, Customer.id)
                   .order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(ALERT_ROWS).tuples())
     found = agenda(rep, today=today, tz=config.ui.tzinfo, max_gap_days=config.visits.max_gap_days)
-    targets = sorted(attainment(rep, as_of=today), key=lambda a: a.target.rep_id != rep.id)  # one's own first
+    # a manager sees the team's and the regions' targets here (each rep's are in `kacrm report
+    # targets`); a rep, their own first
+    scopes = ("team", "region") if access.sees_all(rep) else None
+    targets = sorted(attainment(rep, as_of=today, scopes=scopes), key=lambda a: a.target.rep_id != rep.id)
     return Figures(today, count_customers(rep), targets, buckets, credit, balance, classes, alert_counts, newest,
                    found)
 

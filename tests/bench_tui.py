@@ -1,0 +1,100 @@
+"""The app's speed on a big database, headless with Pilot: `python -m tests.bench_tui DEMO_DIR`.
+
+Prints, for a rep and for the manager `demo`: the first screen (launch to the first rows or
+figures), each search keystroke (from the search firing, after the 0.12 s typing pause, to the
+list redrawn; p50 and p95), and opening a customer (to every tab filled)."""
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from textual.worker import WorkerCancelled
+
+from kacrm_tui.app import make_app
+from kacrm_tui.screens.customer import CustomerScreen
+from kacrm_tui.screens.customers import CustomersScreen
+from schema.access import visible_customers
+from schema.config import load_config
+from schema.db import open_database
+from schema.models import Customer, Rep
+
+QUERIES = ["C0", "C00", "C000", "C0001", "张", "zg", "zgs", "上海", "shanghai", "华东", "138", "有限公司"]
+
+
+async def _settle(app) -> None:
+    """Until no worker runs (one cancelled by a newer one of its group is fine)."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
+async def _until(pilot, ready, limit: float = 30.0) -> float:
+    started = time.perf_counter()
+    while not ready():
+        if time.perf_counter() - started > limit:
+            raise TimeoutError("the screen did not get there")
+        await pilot.pause(0.005)
+    return time.perf_counter() - started
+
+
+async def measure(demo: Path, login: str) -> dict[str, float]:
+    config = load_config(None, cwd=demo)
+    rep = Rep.get(Rep.login == login)
+    app = make_app(config, rep, "kacrm.db")
+    figures: dict[str, float] = {}
+    started = time.perf_counter()
+    async with app.run_test(size=(120, 40)) as pilot:
+        def first_ready() -> bool:
+            screen = app.screen
+            if isinstance(screen, CustomersScreen):
+                return screen.query_one("#customers").row_count > 0
+            return getattr(screen, "figures", None) is not None  # the dashboard, its figures in
+        await _until(pilot, first_ready)
+        figures["first screen"] = time.perf_counter() - started
+        if not isinstance(app.screen, CustomersScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+        screen = app.screen
+        times = []
+        for text in QUERIES:
+            began = time.perf_counter()
+            screen._search(text)  # what the typing pause fires
+            await _settle(app)
+            await pilot.pause()
+            times.append(time.perf_counter() - began)
+        times.sort()
+        figures["search p50"] = statistics.median(times)
+        figures["search p95"] = times[max(0, int(len(times) * 0.95) - 1)]
+        opens = []
+        for customer in visible_customers(rep).order_by(Customer.id.desc()).limit(5):
+            began = time.perf_counter()
+            app.push_screen(CustomerScreen(customer.id))
+            await pilot.pause()
+            await _settle(app)
+            await pilot.pause()
+            opens.append(time.perf_counter() - began)
+            app.pop_screen()
+            await pilot.pause()
+        figures["open a customer (median)"] = statistics.median(opens)
+    return figures
+
+
+def main(demo: Path) -> None:
+    db = open_database(str(demo / "kacrm.db"))
+    try:
+        login = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first().login
+        for who in (login, "demo"):
+            figures = asyncio.run(measure(demo, who))
+            print(f"  app as {who}: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in figures.items()))
+    finally:
+        db.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
