@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 
 from schema import access
-from schema.care import visit_gaps
+from schema.care import reminders, visit_gaps
+from schema.config import CareConfig
 from schema.models import Contract, Customer, Visit
 
 CONTRACT_DAYS_AHEAD = 60
@@ -19,11 +20,13 @@ class Agenda:
     follow_ups: list[tuple[dt.date, str, str, str]] = field(default_factory=list)  # due, code, name, next step
     gaps: list[tuple[str, str, str, int | None]] = field(default_factory=list)  # code, name, grade, days since
     contracts: list[tuple[dt.date, str, str, str]] = field(default_factory=list)  # end, code, name, number
+    care: list[tuple[dt.date, str, str, str, str]] = field(default_factory=list)  # day, code, name, occasion, action
 
 
 def agenda(rep, *, today: dt.date, tz: dt.tzinfo, max_gap_days: dict[str, int], days_ahead: int = 7,
-           limit: int = 100) -> Agenda:
-    """The agenda of `rep` on `today` (local day in `tz`)."""
+           limit: int = 100, care: CareConfig | None = None) -> Agenda:
+    """The agenda of `rep` on `today` (local day in `tz`); with `care`, the birthdays and holidays
+    coming up too (`[care] remind_days_ahead`)."""
     visible = access.visible_customers(rep).select(Customer.id)
     start = dt.datetime.combine(today, dt.time(), tz)
     out = Agenda()
@@ -44,4 +47,6 @@ def agenda(rep, *, today: dt.date, tz: dt.tzinfo, max_gap_days: dict[str, int], 
                      & (Contract.end_on >= today) & (Contract.end_on <= today + dt.timedelta(days=CONTRACT_DAYS_AHEAD)))
               .order_by(Contract.end_on).limit(limit))
     out.contracts = list(ending.tuples())
+    if care is not None:
+        out.care = [(r.on, r.code, r.customer, r.occasion, r.action) for r in reminders(rep, care, today=today)[:limit]]
     return out

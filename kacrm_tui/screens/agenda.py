@@ -19,6 +19,7 @@ SECTIONS = {
     "follow_ups": ("visit.follow_up_on", "col.code", "col.customer_name", "visit.next_step"),
     "gaps": ("col.code", "col.customer_name", "col.grade", "agenda.days_since"),
     "contracts": ("agenda.ends", "col.code", "col.customer_name", "agenda.contract"),
+    "care": ("col.date", "col.code", "col.customer_name", "col.occasion", "col.action"),
 }
 
 
@@ -43,7 +44,8 @@ class AgendaScreen(DataScreen):
         tz = config.ui.tzinfo
         today = clock.now().astimezone(tz).date()
         with database.connection_context():
-            found = agenda(self.app.rep, today=today, tz=tz, max_gap_days=config.visits.max_gap_days)
+            found = agenda(self.app.rep, today=today, tz=tz, max_gap_days=config.visits.max_gap_days,
+                           care=config.care)
         self.app.call_from_thread(self._show, found)
 
     def _show(self, found: Agenda) -> None:

@@ -72,3 +72,16 @@ def test_customers_past_their_grades_gap(make_rep, make_customer, kacrm):
     assert [(g.code, g.days_since) for g in gaps] == [("NEVER", None), ("LATE", 79)]
     rows = json.loads(kacrm("report", "cadence", "--as-of", "2026-11-20", "--format", "json", user="alice").output)
     assert [(r["code"], r["max_gap_days"], r["days_since"]) for r in rows] == [("NEVER", 90, None), ("LATE", 30, 79)]
+
+
+def test_the_agenda_carries_the_care_reminders(make_rep, make_customer):
+    from schema.agenda import agenda
+
+    alice = make_rep("alice")
+    a = make_customer(alice, grade="B", lifecycle="active")
+    Contact.create(customer=a, name="陈总", birthday_calendar="lunar", birthday_month=1, birthday_day=1)
+    found = agenda(alice, today=D(2027, 2, 1), tz=SHANGHAI, max_gap_days={"A": 30, "B": 60, "C": 90},
+                   care=CareConfig())
+    assert (D(2027, 2, 6), a.code, a.name, "陈总", "holiday gift 节日礼品") in found.care  # 春节, and his birthday
+    assert (D(2027, 2, 6), a.code, a.name, "Spring Festival 春节", "holiday gift 节日礼品") in found.care
+    assert agenda(alice, today=D(2027, 2, 1), tz=SHANGHAI, max_gap_days={"A": 30}).care == []

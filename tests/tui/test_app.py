@@ -304,7 +304,7 @@ async def test_the_agenda_lists_only_the_users_customers_and_opens_one(demo, ope
         await settle(app, pilot)
         assert isinstance(app.screen, AgendaScreen)
         shown = set()
-        for section in ("planned", "follow_ups", "gaps", "contracts"):
+        for section in ("planned", "follow_ups", "gaps", "contracts", "care"):
             table = app.screen.query_one(f"#agenda-{section}", DataTable)
             shown |= {key.value.split(":", 1)[1] for key in table.rows}
         assert shown and shown <= mine
