@@ -29,7 +29,7 @@ from watchdog.observers import Observer
 from schema import clock
 from schema.alerts import refresh_alerts
 from schema.config import Config
-from schema.db import database, open_database
+from schema.db import database, open_database, refresh_statistics
 from schema.errors import KacrmError
 from schema.migrate import require_current
 from schema.risk import refresh_risk_alerts
@@ -408,6 +408,10 @@ class Service:
         else:
             if period:
                 log.info("customers classified for %s (kacrm report segments --moves)", period)
+        try:  # a day of files changes the tables' shape: the planner's statistics follow once a day
+            refresh_statistics()
+        except Exception as exc:  # noqa: BLE001 - the old statistics still serve
+            log.warning("could not refresh the planner's statistics", exc_info=exc)
         try:  # the early warnings move with the months, not with each file
             raised, resolved = refresh_risk_alerts(self.config.risk, self.config.dso)
         except Exception as exc:  # noqa: BLE001 - tried again tomorrow, or at the next start

@@ -141,6 +141,7 @@ def tui(app: AppContext) -> None:
 @pass_app
 def init(app: AppContext) -> None:
     """Create or upgrade the configured database; the first login to run it becomes admin."""
+    from schema.db import refresh_statistics
     from schema.migrate import schema_status, upgrade
     from schema.reps import ensure_admin
 
@@ -157,6 +158,7 @@ def init(app: AppContext) -> None:
     rep, made = ensure_admin(app.login)
     if made:
         click.echo(t("init.admin", login=rep.login))
+    refresh_statistics()  # the planner's view of the tables, as they are after an upgrade
 
 
 @cli.command()

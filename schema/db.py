@@ -100,3 +100,10 @@ def trusted_references() -> Iterator[None]:
         yield
     finally:
         db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def refresh_statistics() -> None:
+    """Let the query planner know the tables as they are now (ANALYZE; on SQLite about 1.6 s over
+    a million orders). Without it SQLite takes an index on `deleted_at` for selective, reads a
+    whole table through it, and a search that should take milliseconds takes a second."""
+    database.execute_sql("ANALYZE")

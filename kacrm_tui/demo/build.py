@@ -25,7 +25,7 @@ from kacrm_tui.demo.rows import BulkWriter
 from kacrm_tui.demo.trade import Trade, TradeMaker
 from schema import clock
 from schema.config import AbcConfig, DaemonConfig, SegmentsConfig
-from schema.db import open_database
+from schema.db import open_database, refresh_statistics
 from schema.errors import ValidationError
 from schema.alerts import refresh_alerts
 from schema.migrate import upgrade
@@ -127,6 +127,7 @@ def build_demo(directory: Path, customers: int = 300, seed: int = 7, *, today: d
         # the alerts the daemon would raise today, by the daemon's own rule
         raised = refresh_alerts(overdue_days=DaemonConfig().overdue_alert_days, today=demo.today, now=demo.now)
         writer.counts["alert"] = raised.raised
+        refresh_statistics()
     finally:
         db.close()
     inbox = directory / "inbox"
