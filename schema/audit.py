@@ -6,16 +6,18 @@ writes one AuditEntry per changed field in the same transaction as the change.""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from peewee import ForeignKeyField, ModelSelect
+from peewee import (BooleanField, DateField, DateTimeField, DecimalField, ForeignKeyField, IntegerField,
+                    ModelSelect)
 
 from schema import clock
 from schema.db import transaction
 from schema.errors import ConcurrentEdit, NotFound, ValidationError
 from schema.models import AuditEntry, Customer, Rep, TrackedModel
-from schema.money import format_money
+from schema.money import format_money, parse_money
 from schema.pinyin import pinyin_keys
 
 Actor = Rep | str  # a Rep, or a system actor such as "daemon"
@@ -150,3 +152,155 @@ def history(table: str, record_id: Any) -> ModelSelect:
     """The trail of one record, newest first."""
     return (AuditEntry.select().where((AuditEntry.table_name == table) & (AuditEntry.record_id == str(record_id)))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+
+
+# -- the trash (回收站) and the trail of one customer, for the app ------------------------------
+
+def _customer_records() -> dict[str, type[TrackedModel]]:
+    """The soft-deletable records that belong to a customer, by table name."""
+    from schema.models import Complaint, Contact, Contract, Evaluation, Opportunity, Visit
+
+    return {model._meta.table_name: model
+            for model in (Customer, Contact, Visit, Contract, Opportunity, Complaint, Evaluation)}
+
+
+def record_model(table: str) -> type[TrackedModel] | None:
+    """The model of a customer's record kept in the trail as `table` (None: not one of them)."""
+    return _customer_records().get(table)
+
+
+def record_title(instance: TrackedModel) -> str:
+    """A few words that say which record this is (its name, number, subject or period)."""
+    table = instance._meta.table_name
+    if table in ("customer", "contact"):
+        return instance.name
+    if table == "visit":
+        return (instance.purpose or instance.summary).split("\n")[0]
+    if table == "contract":
+        return f"{instance.number} {instance.title}"
+    if table == "opportunity":
+        return instance.title
+    if table == "complaint":
+        return instance.subject
+    if table == "evaluation":
+        return instance.period
+    return str(instance.get_id())
+
+
+def record_titles(table: str, ids: list[str]) -> dict[str, str]:
+    """{record id: title} of the records of `table` named by the trail (deleted ones too)."""
+    model = record_model(table)
+    numbers = [int(i) for i in ids if i.isdigit()]
+    if model is None or not numbers:
+        return {}
+    return {str(r.id): record_title(r) for r in model.select().where(model.id.in_(numbers))}
+
+
+@dataclass(frozen=True)
+class DeletedRecord:
+    table: str
+    record_id: int
+    customer_id: int
+    code: str  # of its customer
+    customer_name: str
+    title: str
+    at: dt.datetime | None  # when a visit happened (None for the others)
+    deleted_at: dt.datetime
+    deleted_by: str  # login, from the trail ('' if the trail has no entry)
+    reason: str
+
+
+def deleted_records(rep: Rep, *, days: int, limit: int = 500) -> list[DeletedRecord]:
+    """The records `rep` may see that were soft-deleted in the last `days` days (the retention of
+    `[access] deleted_retention_days`), newest first, each with who deleted it and why."""
+    from schema import access  # access writes its grants through this module
+
+    since = clock.now() - dt.timedelta(days=days)
+    customers = access.visible_customers(rep, include_deleted=True)
+    found: list[tuple[TrackedModel, Customer]] = []
+    for table, model in _customer_records().items():
+        if model is Customer:
+            query = customers.where(Customer.deleted_at >= since)
+            found += [(c, c) for c in query.order_by(Customer.deleted_at.desc()).limit(limit)]
+            continue
+        query = (model.select(model, Customer).join(Customer, on=(model.customer == Customer.id))
+                 .where((model.deleted_at >= since) & model.customer.in_(customers.select(Customer.id)))
+                 .order_by(model.deleted_at.desc()).limit(limit))
+        found += [(r, r.customer) for r in query]
+    found.sort(key=lambda pair: (pair[0].deleted_at, pair[0].id), reverse=True)
+    found = found[:limit]
+    by_table: dict[str, list[str]] = {}
+    for record, _ in found:
+        by_table.setdefault(record._meta.table_name, []).append(str(record.id))
+    who: dict[tuple[str, str], AuditEntry] = {}
+    for table, ids in by_table.items():
+        entries = (AuditEntry.select().where((AuditEntry.table_name == table) & AuditEntry.record_id.in_(ids)
+                                             & (AuditEntry.action == "delete"))
+                   .order_by(AuditEntry.at, AuditEntry.id))
+        for entry in entries:  # the last deletion wins
+            who[(table, entry.record_id)] = entry
+    rows = []
+    for record, customer in found:
+        table = record._meta.table_name
+        entry = who.get((table, str(record.id)))
+        rows.append(DeletedRecord(table=table, record_id=record.id, customer_id=customer.id, code=customer.code,
+                                  customer_name=customer.name, title=record_title(record),
+                                  at=getattr(record, "at", None) if table == "visit" else None,
+                                  deleted_at=record.deleted_at, deleted_by=entry.actor_login if entry else "",
+                                  reason=entry.reason if entry else ""))
+    return rows
+
+
+def customer_trail(customer_id: int, *, limit: int = 500) -> ModelSelect:
+    """The trail of a customer and of every record of it (contacts, visits, contracts…), newest first."""
+    return (AuditEntry.select()
+            .where((AuditEntry.customer == customer_id)
+                   | ((AuditEntry.table_name == "customer") & (AuditEntry.record_id == str(customer_id))))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+
+
+def from_text(model: type[TrackedModel], field_name: str, text: str | None) -> Any:
+    """The value a field had, from its text in the trail (the inverse of `as_text`)."""
+    field = model._meta.fields[field_name]
+    if text is None:
+        return None
+    if isinstance(field, ForeignKeyField):
+        return int(text)
+    if field_name.endswith("_cents"):
+        return parse_money(text)
+    if isinstance(field, DateTimeField):
+        return dt.datetime.fromisoformat(text)
+    if isinstance(field, DateField):
+        return dt.date.fromisoformat(text)
+    if isinstance(field, BooleanField):
+        return text == "true"
+    if isinstance(field, IntegerField):
+        return int(text)
+    if isinstance(field, DecimalField):
+        return Decimal(text)
+    return text
+
+
+def restorable(entry: AuditEntry) -> bool:
+    """Whether `entry` changed a field whose old value can be put back (an edit of a live field)."""
+    model = record_model(entry.table_name)
+    return (entry.action == "update" and model is not None and entry.field in model._meta.fields
+            and entry.field not in ("id", "version", "created_at", "updated_at", "deleted_at"))
+
+
+def restore_old_value(entry: AuditEntry, *, actor: Actor, reason: str,
+                      expected_version: int) -> dict[str, tuple[Any, Any]]:
+    """Put back the value a field had before `entry`, as a new audited change, only if the record
+    is still at `expected_version` (else ConcurrentEdit: nothing is overwritten)."""
+    if not restorable(entry):
+        raise ValidationError("Only the old value of an edited field can be restored.")
+    model = record_model(entry.table_name)
+    instance = model.get_or_none(model.id == int(entry.record_id))
+    if instance is None:
+        raise NotFound(f"This {entry.table_name} record no longer exists.")
+    value = from_text(model, entry.field, entry.old_value)
+    if instance.version != expected_version:
+        raise ConcurrentEdit(f"Someone else saved this {entry.table_name} record{_last_editor(instance)} after you "
+                             f"opened its history (version {expected_version} → {instance.version}); reload it first.",
+                             current=instance.__data__)
+    return audited_update(instance, {entry.field: value}, actor=actor, reason=reason, expected_version=expected_version)

@@ -57,7 +57,8 @@ class Progress:
         return (Decimal(self.progress_cents) * 100 / self.target_cents).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _weighted(amount, probability) -> int:
+def weighted(amount, probability) -> int:
+    """An amount times its probability (percent), to the cent."""
     return int((Decimal(amount) * probability / 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
@@ -95,7 +96,7 @@ def stages(rep: Rep, config: FunnelConfig, scope: Scope | None = None, *, as_of:
         row = sums[stage]
         row[0] += 1
         row[1] += amount
-        row[2] += amount if stage == "won" else 0 if stage == "lost" else _weighted(amount, probability)
+        row[2] += amount if stage == "won" else 0 if stage == "lost" else weighted(amount, probability)
     return [StageRow(stage, *values) for stage, values in sums.items()]
 
 
@@ -109,7 +110,7 @@ def progress(rep: Rep, config: FunnelConfig, scope: Scope | None = None, *, as_o
 
     def forecast(day: dt.date) -> int:
         """What was expected to close within the as-of quarter, as it stood on `day`."""
-        return sum(_weighted(amount, probability) for stage, amount, probability, created, closed, expected
+        return sum(weighted(amount, probability) for stage, amount, probability, created, closed, expected
                    in opportunities if expected is not None and start <= expected <= end
                    and _open_on(created, closed, stage, day))
 
@@ -133,4 +134,4 @@ def progress(rep: Rep, config: FunnelConfig, scope: Scope | None = None, *, as_o
                     None if found is None else int(found))
 
 
-__all__ = ["OPEN_STAGES", "Progress", "StageRow", "progress", "stages"]
+__all__ = ["OPEN_STAGES", "Progress", "StageRow", "progress", "stages", "weighted"]

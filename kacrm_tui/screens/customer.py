@@ -1,41 +1,55 @@
-"""One customer: a header with the figures that matter, and tabs for the archive, contacts and
-the ledger. Read through the access rule: a customer the user may not see is never shown."""
+"""One customer: a header with the figures that matter and twelve months of sales, and tabs for
+the archive, contacts, visits, contracts, opportunities, complaints, the ledger and evaluations.
+Read through the access rule: a customer the user may not see is never shown. On the tabs of
+records, `n` adds one and `m` (or Enter) changes the selected one, in a form."""
 from __future__ import annotations
 
-from peewee import JOIN
+from peewee import JOIN, fn
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen
-from schema import access, vocab
+from schema import access, clock, vocab
+from schema.activities import weighted_cents
 from schema.db import database
 from schema.evaluation import Scorecard, scorecards
-from schema.models import Contact, Customer, Order, Payment, Posting, Rep, Visit
+from schema.models import Complaint, Contact, Contract, Customer, Opportunity, Order, Payment, Posting, Rep, Visit
 from schema.money import format_money
+from schema.periods import add_months, last_twelve_months, month_key, raw_rows
 
 ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "lifecycle", "channel",
                   "first_deal_date")
 CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
+# the tabs whose rows are records a rep adds (n) and changes (m, Enter): tab -> its table
+RECORD_TABS = {"contacts": "contact-table", "contracts": "contract-table", "opportunities": "opportunity-table",
+               "complaints": "complaint-table"}
 
 
 class CustomerScreen(DataScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
+                Binding("n", "new_record", t("record.new_key"), id="customer.new_record"),
+                Binding("m", "edit_record", t("record.edit_key"), id="customer.edit_record"),
                 Binding("e", "edit", t("edit.key"), id="customer.edit"),
+                Binding("h", "history", t("history.key"), id="customer.history"),
+                Binding("delete,x", "delete_record", t("delete.key"), show=False, id="customer.delete"),
                 Binding("v", "visit", t("visit.key"), id="customer.visit"),
                 Binding("k", "evaluate", t("evaluation.key"), id="customer.evaluate")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.sales_12m = ""
 
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
 
-        yield Static("", id="header", classes="header")
+        with Horizontal(id="customer-head"):
+            yield Static("", id="header", classes="header")
+            yield Sparkline([], id="sales-spark")
         with TabbedContent():
             with TabPane(t("tab.archive"), id="archive"):
                 yield VerticalScroll(Static("", id="archive-fields"))
@@ -43,12 +57,28 @@ class CustomerScreen(DataScreen):
                 yield DataTable(id="contact-table", cursor_type="row")
             with TabPane(t("tab.visits"), id="visits"):
                 yield DataTable(id="visit-table", cursor_type="row")
+            with TabPane(t("tab.contracts"), id="contracts"):
+                yield DataTable(id="contract-table", cursor_type="row")
+            with TabPane(t("tab.opportunities"), id="opportunities"):
+                yield DataTable(id="opportunity-table", cursor_type="row")
+            with TabPane(t("tab.complaints"), id="complaints"):
+                yield DataTable(id="complaint-table", cursor_type="row")
             with TabPane(t("tab.ledger"), id="ledger"):
                 yield DataTable(id="ledger-table", cursor_type="row")
             with TabPane(t("tab.evaluation"), id="evaluation"):
                 yield DataTable(id="evaluation-table", cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
+
+    def action_history(self) -> None:
+        from kacrm_tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.customer_id))
+
+    def action_delete_record(self) -> None:
+        from kacrm_tui.screens.confirm import delete_under_cursor
+
+        delete_under_cursor(self)
 
     def action_visit(self) -> None:
         from kacrm_tui.screens.visit_form import VisitFormScreen
@@ -64,6 +94,48 @@ class CustomerScreen(DataScreen):
         from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 
         self.app.push_screen(ArchiveEditScreen(self.customer_id))
+
+    def _record_tab(self) -> str | None:
+        active = self.query_one(TabbedContent).active
+        return active if active in RECORD_TABS else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_record", "edit_record"):
+            return self._record_tab() is not None  # hidden from the footer on the other tabs
+        return True
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()
+
+    def _open_form(self, tab: str, record_id: int | None) -> None:
+        from kacrm_tui.screens.complaint_form import ComplaintFormScreen
+        from kacrm_tui.screens.contact_form import ContactFormScreen
+        from kacrm_tui.screens.contract_form import ContractFormScreen
+        from kacrm_tui.screens.opportunity_form import OpportunityFormScreen
+
+        form = {"contacts": ContactFormScreen, "contracts": ContractFormScreen,
+                "opportunities": OpportunityFormScreen, "complaints": ComplaintFormScreen}[tab]
+        self.app.push_screen(form(self.customer_id, record_id))
+
+    def action_new_record(self) -> None:
+        tab = self._record_tab()
+        if tab is not None:
+            self._open_form(tab, None)
+
+    def action_edit_record(self) -> None:
+        tab = self._record_tab()
+        if tab is None:
+            return
+        table = self.query_one(f"#{RECORD_TABS[tab]}", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self._open_form(tab, int(key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a record's row changes it."""
+        tab = self._record_tab()
+        if tab is not None and event.data_table.id == RECORD_TABS[tab]:
+            self._open_form(tab, int(event.row_key.value))
 
     @work(thread=True, exclusive=True, group="customer")
     def load(self) -> None:
@@ -85,7 +157,41 @@ class CustomerScreen(DataScreen):
                             .where(Posting.customer == customer)
                             .order_by(Posting.posted_on.desc(), Posting.created_at.desc()).limit(200).dicts())
             cards = scorecards(self.app.rep, codes=(customer.code,))
+            contracts = list(Contract.live().where(Contract.customer == customer)
+                             .order_by(Contract.end_on.desc(), Contract.id.desc()))
+            opportunities = list(Opportunity.live().where(Opportunity.customer == customer)
+                                 .order_by(Opportunity.expected_close_on.desc(), Opportunity.id.desc()))
+            complaints = list(Complaint.live().where(Complaint.customer == customer)
+                              .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
+            sales = _monthly_sales(customer)
+        self.app.call_from_thread(self._show_records, contracts, opportunities, complaints, sales)
         self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings, cards)
+
+    def _show_records(self, contracts: list[Contract], opportunities: list[Opportunity],
+                      complaints: list[Complaint], sales: list[int]) -> None:
+        lang = language()
+        self.query_one("#sales-spark", Sparkline).data = sales
+        self.sales_12m = format_money(sum(sales), grouping=True)  # in the header's figures
+        rows = [(str(c.id), c.number, c.title[:24], _day(c.start_on), _day(c.end_on),
+                 format_money(c.amount_cents, grouping=True), vocab.label(vocab.CONTRACT_STATUSES, c.status, lang),
+                 c.credit_days, format_money(c.entry_fee_cents + c.promotion_fee_cents + c.other_fee_cents, grouping=True),
+                 f"{c.rebate_basis_points / 100:.2f}") for c in contracts]
+        _refill(self.query_one("#contract-table", DataTable), rows,
+                ("contract.number", "contract.title", "contract.start_on", "contract.end_on", "contract.amount",
+                 "col.status", "field.credit_days", "contract.fees", "contract.rebate_percent"))
+        rows = [(str(o.id), o.title[:30], vocab.label(vocab.OPPORTUNITY_STAGES, o.stage, lang),
+                 format_money(o.amount_cents, grouping=True), o.probability_percent,
+                 format_money(weighted_cents(o), grouping=True), _day(o.expected_close_on)) for o in opportunities]
+        _refill(self.query_one("#opportunity-table", DataTable), rows,
+                ("opportunity.title", "col.funnel_stage", "col.amount", "opportunity.probability", "col.weighted",
+                 "opportunity.expected_close_on"))
+        rows = [(str(c.id), _day(c.received_on), vocab.label(vocab.COMPLAINT_KINDS, c.kind, lang),
+                 vocab.label(vocab.SEVERITIES, c.severity, lang), c.subject[:30],
+                 vocab.label(vocab.COMPLAINT_STATUSES, c.status, lang), format_money(c.discount_cents, grouping=True))
+                for c in complaints]
+        _refill(self.query_one("#complaint-table", DataTable), rows,
+                ("complaint.received_on", "col.kind", "complaint.severity", "complaint.subject", "col.status",
+                 "complaint.discount"))
 
     def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], visits: list[Visit],
               postings: list[dict], cards: list[Scorecard]) -> None:
@@ -94,7 +200,8 @@ class CustomerScreen(DataScreen):
         self.query_one("#header", Static).update(
             f"[b]{customer.code}  {customer.name}[/b]  {t('col.grade')} {customer.grade}  "
             f"{t('col.owner')} {owner.name}\n"
-            f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}")
+            f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}  "
+            f"{t('col.sales_12m')} {self.sales_12m}")
         lines = []
         for name in ARCHIVE_FIELDS:
             value = getattr(customer, name)
@@ -107,7 +214,7 @@ class CustomerScreen(DataScreen):
         table.add_columns(t("col.name"), t("col.title"), t("col.role"), t("col.stage"), t("col.mobile"))
         for c in contacts:
             table.add_row(c.name, c.title, vocab.label(vocab.BUYING_ROLES, c.buying_role, lang),
-                          vocab.label(vocab.RELATIONSHIP_STAGES, c.stage, lang), c.mobile)
+                          vocab.label(vocab.RELATIONSHIP_STAGES, c.stage, lang), c.mobile, key=str(c.id))
         tz = self.app.config.ui.tzinfo
         table = self.query_one("#visit-table", DataTable)
         table.clear(columns=True)
@@ -131,3 +238,29 @@ class CustomerScreen(DataScreen):
         for card in reversed(cards):  # the latest period first
             table.add_row(card.period, card.ability, card.attitude, card.results, card.score,
                           vocab.label(vocab.EVALUATION_BANDS, card.band, lang), card.trainings, card.notes[:30])
+
+
+def _day(day) -> str:
+    return day.isoformat() if day else ""
+
+
+def _refill(table: DataTable, rows: list[tuple], columns: tuple[str, ...]) -> None:
+    """Rows keyed by the record's id (the first item), the cursor kept on the same row."""
+    row = table.cursor_row
+    table.clear(columns=True)
+    table.add_columns(*(t(key) for key in columns))
+    for key, *cells in rows:
+        table.add_row(*cells, key=key)
+    if rows:
+        table.move_cursor(row=min(row, len(rows) - 1))
+
+
+def _monthly_sales(customer: Customer) -> list[int]:
+    """The customer's net order amount (returns less) in each of the last twelve months, oldest first."""
+    first, last = last_twelve_months(clock.today())
+    month = month_key(Order.order_date)
+    query = (Order.select(month, fn.SUM(Order.amount_cents))
+             .where((Order.customer == customer) & (Order.order_date >= first) & (Order.order_date <= last))
+             .group_by(month))
+    totals = {key: int(cents or 0) for key, cents in raw_rows(query)}
+    return [totals.get(f"{add_months(first, i):%Y-%m}", 0) for i in range(12)]

@@ -41,6 +41,8 @@ class CustomersScreen(Screen):
         Binding("a", "alerts", t("alerts.key"), id="customers.alerts"),
         Binding("d", "agenda", t("agenda.key"), id="customers.agenda"),
         Binding("b", "dashboard", t("dash.key"), id="customers.dashboard"),
+        Binding("t", "trash", t("trash.key"), show=False, id="customers.trash"),
+        Binding("delete,x", "delete", t("delete.key"), show=False, id="customers.delete"),
         Binding("j", "cursor_down", show=False, id="customers.down"),
         Binding("k", "cursor_up", show=False, id="customers.up"),
         Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
@@ -173,6 +175,19 @@ class CustomersScreen(Screen):
         from kacrm_tui.screens.alerts import AlertsScreen
 
         self.app.push_screen(AlertsScreen())
+
+    def action_trash(self) -> None:
+        from kacrm_tui.screens.trash import TrashScreen
+
+        self.app.push_screen(TrashScreen())
+
+    def action_delete(self) -> None:
+        """`x`: soft-delete the customer under the cursor, once the user says yes."""
+        from kacrm_tui.screens.confirm import ask_to_delete
+
+        table = self.query_one(DataTable)
+        if table.row_count:
+            ask_to_delete(self, "customer", int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

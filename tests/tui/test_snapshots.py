@@ -118,3 +118,44 @@ def test_agenda_screen(snap_compare, app):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_dashboard(snap_compare, app, size):
     assert snap_compare(app, terminal_size=size, run_before=_loaded)  # the manager's first screen
+
+
+@pytest.fixture(scope="module")
+def trash_demo(tmp_path_factory):
+    """Its own demo: the deletions and edits these snapshots need would change the other screens'."""
+    directory = tmp_path_factory.mktemp("snaptrash")
+    build_demo(directory, 12, 11, today=TODAY)
+    return directory
+
+
+@pytest.mark.parametrize("screen", ["trash", "history"])
+def test_trash_and_history(snap_compare, trash_demo, monkeypatch, screen):
+    from schema.audit import audited_update, soft_delete
+    from schema.models import Contact
+
+    monkeypatch.setenv("KACRM_NOW", "2026-11-20T09:00:00+08:00")
+    db = open_database(str(trash_demo / "kacrm.db"))
+    try:
+        customer = Customer.select().order_by(Customer.code).first()
+        admin = Rep.get(Rep.login == "admin")
+        if not Customer.select().where(Customer.deleted_at.is_null(False)).exists():
+            contact = Contact.live().where(Contact.customer == customer).order_by(Contact.id).first()
+            soft_delete(contact, actor=admin, reason="已离职")
+            audited_update(customer, {"phone": "021-5555 0000"}, actor=admin, reason="总机变更")
+            audited_update(customer, {"address": "上海市浦东新区世纪大道100号"}, actor=admin, reason="地址核对")
+            soft_delete(Customer.select().order_by(Customer.code.desc()).first(), actor=admin, reason="重复建档")
+        app = make_app(load_config(None, cwd=trash_demo), Rep.get(Rep.login == "demo"), "kacrm.db")
+
+        async def open_it(pilot) -> None:
+            await _listed(pilot)
+            if screen == "trash":
+                await pilot.press("t")
+            else:
+                await pilot.press("enter")
+                await _loaded(pilot)
+                await pilot.press("h")
+            await _loaded(pilot)
+
+        assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)
+    finally:
+        db.close()
