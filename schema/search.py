@@ -24,6 +24,7 @@ class Filters:
     lifecycle: str = ""
     segment: str = ""  # EI..EIV, PI..PIV
     strategy: str = ""  # attack, defend, maintain, give_up
+    abc: str = ""  # A, B, C (the abc_class of the last refresh)
     overdue: bool = False
     over_limit: bool = False
 
@@ -90,6 +91,8 @@ def search_customers(rep: Rep, text: str = "", *, limit: int = 200, offset: int 
     for name in ("region", "lifecycle", "segment", "strategy"):
         if getattr(filters, name):
             query = query.where(getattr(Customer, name) == getattr(filters, name))
+    if filters.abc:
+        query = query.where(Customer.abc_class == filters.abc)
     if filters.over_limit:
         query = query.where((Customer.credit_limit_cents > 0) & (Customer.balance_cents > Customer.credit_limit_cents))
     if filters.overdue:

@@ -122,6 +122,8 @@ class CustomersScreen(Screen):
             active.append(f"{self.filters.segment} {vocab.label(vocab.SEGMENTS, self.filters.segment, language())}")
         if self.filters.strategy:
             active.append(vocab.label(vocab.STRATEGIES, self.filters.strategy, language()))
+        if self.filters.abc:
+            active.append(f"ABC {self.filters.abc}")
         sort = t("col.customer_name" if self.order == "name" else f"col.{self.order}")
         self.query_one("#count", Static).update(f"{count}   {t('list.sorted')} {sort} {arrow}   "
                                                 + (" ".join(f"[{a}]" for a in active)))

@@ -59,6 +59,7 @@ MATRICES = {
                        {("high", "high"): "defend", ("high", "low"): "attack", ("low", "high"): "maintain",
                         ("low", "low"): "give_up"}),
 }
+ABC = ("A", "B", "C")
 TARGET_COLUMNS = ("col.who", "col.metric", "col.period", "dash.attained", "dash.percent", "dash.elapsed",
                   "col.actual", "col.target")
 ALERT_COLUMNS = ("col.customer_name", "alerts.kind", "alerts.amount")
@@ -93,7 +94,7 @@ def read_figures(rep: Rep, config: Config, today: dt.date) -> Figures:
     visible = access.visible_customers(rep).select(Customer.id)
     classes = {column: dict(access.visible_customers(rep).select(getattr(Customer, column), fn.COUNT(Customer.id))
                             .group_by(getattr(Customer, column)).tuples())
-               for column in ("segment", "strategy")}
+               for column in ("segment", "strategy", "abc_class")}
     alert_counts = dict(open_alerts(visible).select(Alert.kind, fn.COUNT(Alert.id)).group_by(Alert.kind)
                         .order_by().tuples())
     newest = list(open_alerts(visible).join(Customer, on=(Alert.customer == Customer.id))
@@ -178,6 +179,9 @@ class DashboardScreen(DataScreen):
                         yield Static(t(matrix.title), id=f"title-{name}", classes="panel-title")
                         yield DataTable(id=f"dash-{name}", cursor_type="cell", classes="matrix")
             with Vertical(classes="panel"):
+                yield Static(t("dash.abc"), id="title-abc", classes="panel-title")
+                yield DataTable(id="dash-abc", cursor_type="cell", classes="abc")
+            with Vertical(classes="panel"):
                 yield Static("", id="title-agenda", classes="panel-title")
                 yield DataTable(id="dash-agenda", cursor_type="row")
         yield StatusBar(id="status")
@@ -196,6 +200,10 @@ class DashboardScreen(DataScreen):
                 table.add_column(t(f"dash.{side}", axis=t(matrix.columns)), key=side)
             for side in ("high", "low"):
                 table.add_row("", "", key=side, label=t(f"dash.{side}", axis=t(matrix.rows)), height=2)
+        table = self.query_one("#dash-abc", DataTable)
+        for klass in ABC:
+            table.add_column(klass, key=klass)
+        table.add_row(*("" for _ in ABC), key="count")
         self.query_one("#dash-targets", DataTable).focus()
         self.load()
 
@@ -219,6 +227,7 @@ class DashboardScreen(DataScreen):
         self._show_aging(figures)
         for name in MATRICES:
             self._show_matrix(name, figures.classes)
+        self._show_abc(figures.classes)
         self._show_alerts(figures.alert_counts, figures.alerts)
         self._show_agenda(figures.today, figures.agenda)
 
@@ -294,6 +303,23 @@ class DashboardScreen(DataScreen):
         table.clear()
         for n, (when, code, name, kind, what) in enumerate([*planned, *due]):
             table.add_row(when, code, name, Text.assemble((kind, "bold"), " ", what or ""), key=f"{n}:{code}")
+
+    def _show_abc(self, classes: dict[str, dict[str, int]]) -> None:
+        counts = classes.get("abc_class", {})
+        total = sum(counts.get(klass, 0) for klass in ABC) or 1
+        for klass in ABC:
+            count = counts.get(klass, 0)
+            self._row_cell("#dash-abc", klass, t("dash.abc_cell", count=count, share=(count * 100 + total // 2) // total))
+
+    def _row_cell(self, table_id: str, column: str, value) -> None:
+        self.query_one(table_id, DataTable).update_cell("count", column, value, update_width=True)
+
+    @on(DataTable.CellSelected, ".abc")
+    def _drill_abc(self, event: DataTable.CellSelected) -> None:
+        """Enter on an ABC count: the customer list of that class."""
+        from kacrm_tui.screens.customers import CustomersScreen
+
+        self.app.push_screen(CustomersScreen(Filters(abc=event.cell_key.column_key.value)))
 
     @on(DataTable.CellSelected, ".matrix")
     def _drill(self, event: DataTable.CellSelected) -> None:

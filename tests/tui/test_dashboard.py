@@ -172,3 +172,19 @@ def test_the_list_narrows_by_segment_and_strategy_together(demo, opened):
     found = {row.code for row in search_customers(manager, filters=both)}
     assert found == expected and found != {row.code for row in search_customers(manager, filters=Filters(segment="EIV"))}
 
+
+
+@pytest.mark.parametrize("klass, keys", [("A", ()), ("C", ("right", "right"))])
+async def test_the_abc_counts_open_the_list_of_that_class(demo, opened, klass, keys):
+    manager = Rep.get(Rep.login == "demo")
+    expected = {c.code for c in access.visible_customers(manager) if c.abc_class == klass}
+    app = app_for(demo, "demo")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        counts = table(app, "abc")
+        assert str(counts.get_cell("count", klass)).startswith(f"{len(expected)} ")
+        counts.focus()
+        await pilot.press(*keys, "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        assert set(codes(app)) == expected and expected
