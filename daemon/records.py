@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from daemon.messages import Problem
-from daemon.values import (BadValue, canonical, parse_date, parse_decimal, parse_int, parse_money, parse_qty,
-                           parse_text, show)
 from schema import vocab
+from schema.values import (BadValue, canonical, parse_date, parse_decimal, parse_int, parse_money, parse_qty,
+                           parse_text, show)
 
 if TYPE_CHECKING:  # pragma: no cover
     from daemon.formats import Table

@@ -1,32 +1,43 @@
-"""Editing a customer's archive: every change asks for a reason (kept in the audit trail), and an
-edit based on a version someone else has since saved is never written over them: the screen shows
-what they changed and lets the user reload theirs or apply this edit on top."""
+"""Editing a customer's archive, every field of its four parts (基础资料, 客户特征, 业务状况, 交易现状)
+and its classification, one tab each. Every change asks for a reason (kept in the audit trail),
+and an edit based on a version someone else has since saved is never written over them: the
+screen shows what they changed and lets the user reload theirs or apply this edit on top."""
 from __future__ import annotations
+
+from typing import Any
+
+from peewee import DateField
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent, TabPane
 
-from kacrm_tui.i18n import t
+from kacrm_tui.i18n import MESSAGES, language, t
 from kacrm_tui.screens.form import FormScreen
-from schema import access
+from schema import access, vocab
+from schema.archive import (CHOICES, DERIVED, EDITABLE, PARTS, SCORES, ArchiveValueError, as_text, label_name,
+                            may_be_blank, parse_archive_changes)
 from schema.audit import audited_update
 from schema.db import database
 from schema.errors import ConcurrentEdit, KacrmError
-from schema.models import Customer
+from schema.models import Customer, MoneyField
 
-# the basic part of the archive (基础资料) and the trading terms a rep keeps current
-FIELDS = ("name", "short_name", "address", "phone", "website", "legal_rep", "general_manager", "industry",
-          "credit_days", "notes")
-NUMBERS = {"credit_days"}
+FIELDS = EDITABLE  # every field a person edits, in form order
+PART_OF = {name: part for part, names in PARTS.items() for name in names}
+
+
+def field_label(name: str) -> str:
+    return t(f"field.{label_name(name)}")
 
 
 class ArchiveEditScreen(FormScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", t("edit.save"), id="edit.save", priority=True),
         Binding("escape", "app.pop_screen", t("edit.cancel"), id="edit.cancel"),
+        Binding("pagedown", "part(1)", t("archive.next_part"), id="edit.next_part", priority=True),
+        Binding("pageup", "part(-1)", t("archive.prev_part"), id="edit.prev_part", priority=True),
         Binding("ctrl+r", "reload", t("edit.reload"), id="edit.reload", show=False, priority=True),
         Binding("ctrl+o", "apply_on_top", t("edit.on_top"), id="edit.on_top", show=False, priority=True),
     ]
@@ -34,22 +45,34 @@ class ArchiveEditScreen(FormScreen):
     def __init__(self, customer_id: int) -> None:
         super().__init__()
         self.customer_id = customer_id
-        self.read: dict[str, object] = {}  # the values and version the user started from
+        self.read: dict[str, Any] = {}  # the values and version the user started from
         self.version = 0
         self.conflict: Customer | None = None
 
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
 
-        with VerticalScroll():
-            yield Static("", id="edit-title", classes="header")
-            with Grid(id="edit-grid"):
-                for name in FIELDS:
-                    yield Label(t(f"field.{name}"))
-                    yield Input(id=f"f-{name}")
-                yield Label(t("edit.reason"))
-                yield Input(id="reason", placeholder=t("edit.reason_hint"))
-            yield Static("", id="edit-message")
+        lang = language()
+        yield Static("", id="edit-title", classes="header")
+        with TabbedContent(id="archive-parts"):
+            for part, names in PARTS.items():
+                with TabPane(t(f"archive.part.{part}"), id=f"part-{part}"):
+                    with VerticalScroll():
+                        with Grid(classes="archive-grid"):
+                            for name in names:
+                                yield Label(field_label(name))
+                                if name in CHOICES:
+                                    options = [(vocab.label(CHOICES[name], key, lang), key) for key in CHOICES[name]]
+                                    yield Select(options, allow_blank=may_be_blank(name), id=f"f-{name}")
+                                else:
+                                    yield Input(id=f"f-{name}", placeholder=_hint(name))
+                            for name in DERIVED.get(part, ()):
+                                yield Label(f"{field_label(name)}{t('archive.derived')}")
+                                yield Static("", id=f"d-{name}", classes="derived")
+        with Grid(id="archive-reason"):
+            yield Label(t("edit.reason"))
+            yield Input(id="reason", placeholder=t("edit.reason_hint"))
+        yield Static("", id="edit-message")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -62,6 +85,13 @@ class ArchiveEditScreen(FormScreen):
             customer = access.editable_customers(self.app.rep).where(Customer.id == self.customer_id).first()
         self.app.call_from_thread(self._fill, customer)
 
+    def _put(self, name: str, value: Any) -> None:
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, Select):
+            widget.value = value if value in CHOICES[name] else Select.NULL
+        else:
+            widget.value = as_text(name, value)
+
     def _fill(self, customer: Customer | None) -> None:
         if customer is None:
             self.app.notify(t("edit.not_allowed"), severity="error")
@@ -72,29 +102,50 @@ class ArchiveEditScreen(FormScreen):
         self.conflict = None
         self.query_one("#edit-title", Static).update(f"[b]{customer.code}  {customer.name}[/b]  v{customer.version}")
         for name in FIELDS:
-            value = self.read[name]
-            self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
+            self._put(name, self.read[name])
+        lang = language()
+        for names in DERIVED.values():
+            for name in names:
+                self.query_one(f"#d-{name}", Static).update(as_text(name, getattr(customer, name), lang, label=True))
         self.query_one("#edit-message", Static).update("")
-        self.query_one(f"#f-{FIELDS[0]}", Input).focus()
+        self.query_one(f"#f-{FIELDS[0]}").focus()
 
-    def _changes(self) -> dict[str, object]:
-        changes = {}
+    def _texts(self) -> dict[str, str]:
+        texts = {}
         for name in FIELDS:
-            text = self.query_one(f"#f-{name}", Input).value.strip()
-            value: object = text
-            if name in NUMBERS:
-                if not text.isdigit():
-                    raise KacrmError(t("edit.not_number", field=t(f"field.{name}")))
-                value = int(text)
-            if value != ("" if self.read[name] is None else self.read[name]):
-                changes[name] = value
-        return changes
+            widget = self.query_one(f"#f-{name}")
+            if isinstance(widget, Select):
+                texts[name] = "" if widget.value is Select.NULL else str(widget.value)
+            else:
+                texts[name] = widget.value
+        return texts
+
+    def _changes(self) -> dict[str, Any]:
+        """What the user changed, as stored values; raises ArchiveValueError naming a field."""
+        values = parse_archive_changes(self._texts())
+        return {name: value for name, value in values.items() if value != self.read[name]}
+
+    def _show_bad_value(self, error: ArchiveValueError) -> None:
+        """The field and the problem in the message line; the field's tab shown and the field focused."""
+        self.show_problem(t(f"archive.bad.{error.reason}", field=field_label(error.field), **error.params)
+                          if f"archive.bad.{error.reason}" in MESSAGES else f"{field_label(error.field)}: {error}")
+        self.query_one(TabbedContent).active = f"part-{PART_OF[error.field]}"
+        self.query_one(f"#f-{error.field}").focus()
+
+    def action_part(self, step: int) -> None:
+        """Show the next (or previous) part of the archive, its first field focused (focus left in
+        the hidden part would bring that part back)."""
+        parts = list(PARTS)
+        tabs = self.query_one(TabbedContent)
+        part = parts[(parts.index(tabs.active.removeprefix("part-")) + step) % len(parts)]
+        tabs.active = f"part-{part}"
+        self.query_one(f"#f-{PARTS[part][0]}").focus()
 
     def action_save(self, expected_version: int | None = None) -> None:
         try:
             changes = self._changes()
-        except KacrmError as exc:
-            self.show_problem(str(exc))
+        except ArchiveValueError as exc:
+            self._show_bad_value(exc)
             return
         reason = self.query_one("#reason", Input).value.strip()
         if not changes:
@@ -107,7 +158,7 @@ class ArchiveEditScreen(FormScreen):
         self.save(changes, reason, expected_version or self.version)
 
     @work(thread=True, exclusive=True, group="edit")
-    def save(self, changes: dict[str, object], reason: str, version: int) -> None:
+    def save(self, changes: dict[str, Any], reason: str, version: int) -> None:
         with database.connection_context():
             customer = Customer.get_by_id(self.customer_id)
             try:
@@ -122,10 +173,11 @@ class ArchiveEditScreen(FormScreen):
                 return
         self.app.call_from_thread(self.saved)
 
-
     def _show_conflict(self, current: Customer) -> None:
         self.conflict = current
-        theirs = [f"{t('field.' + name)}: {self.read[name]} -> {getattr(current, name)}"
+        lang = language()
+        theirs = [f"{field_label(name)}: {as_text(name, self.read[name], lang, label=True)} -> "
+                  f"{as_text(name, getattr(current, name), lang, label=True)}"
                   for name in FIELDS if getattr(current, name) != self.read[name]]
         self.query_one("#edit-message", Static).update(
             f"[b]{t('edit.conflict', version=current.version)}[/b]\n" + "\n".join(theirs) + "\n" + t("edit.choices"))
@@ -143,10 +195,24 @@ class ArchiveEditScreen(FormScreen):
         """Keep their changes and write this edit's own fields over the current version."""
         if self.conflict is None:
             return
-        mine = self._changes()
+        try:
+            mine = self._changes()
+        except ArchiveValueError as exc:
+            self._show_bad_value(exc)
+            return
         for name in FIELDS:
             if name not in mine:  # their value, shown and kept
-                value = getattr(self.conflict, name)
-                self.read[name] = value
-                self.query_one(f"#f-{name}", Input).value = "" if value is None else str(value)
+                self.read[name] = getattr(self.conflict, name)
+                self._put(name, self.read[name])
         self.action_save(expected_version=self.conflict.version)
+
+
+def _hint(name: str) -> str:
+    """What to type, shown in an empty field."""
+    column = Customer._meta.fields[name]
+    if isinstance(column, MoneyField):
+        return "1,200,000.00"
+    if isinstance(column, DateField):
+        return "YYYY-MM-DD"
+    return "1-5" if name in SCORES else ""
+

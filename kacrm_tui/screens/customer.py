@@ -5,6 +5,7 @@ records, `n` adds one and `m` (or Enter) changes the selected one, in a form."""
 from __future__ import annotations
 
 from peewee import JOIN, fn
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,7 @@ from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent,
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen
-from schema import access, clock, vocab
+from schema import access, archive, clock, vocab
 from schema.activities import weighted_cents
 from schema.db import database
 from schema.evaluation import Scorecard, scorecards
@@ -21,9 +22,8 @@ from schema.models import Complaint, Contact, Contract, Customer, Opportunity, O
 from schema.money import format_money
 from schema.periods import add_months, last_twelve_months, month_key, raw_rows
 
-ARCHIVE_FIELDS = ("address", "phone", "industry", "legal_rep", "credit_days", "lifecycle", "channel",
-                  "first_deal_date")
-CHOICES = {"lifecycle": vocab.LIFECYCLES, "channel": vocab.CHANNELS}
+# the archive tab: each part of the customer file with its fields, the derived ones included
+ARCHIVE_FIELDS = {part: names + archive.DERIVED.get(part, ()) for part, names in archive.PARTS.items()}
 # the tabs whose rows are records a rep adds (n) and changes (m, Enter): tab -> its table
 RECORD_TABS = {"contacts": "contact-table", "contracts": "contract-table", "opportunities": "opportunity-table",
                "complaints": "complaint-table"}
@@ -203,11 +203,10 @@ class CustomerScreen(DataScreen):
             f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}  "
             f"{t('col.sales_12m')} {self.sales_12m}")
         lines = []
-        for name in ARCHIVE_FIELDS:
-            value = getattr(customer, name)
-            if name in CHOICES:
-                value = vocab.label(CHOICES[name], value, lang)
-            lines.append(f"{t('field.' + name)}: {'' if value is None else value}")
+        for part, names in ARCHIVE_FIELDS.items():
+            lines.append(f"{chr(10) if lines else ''}[b]{t('archive.part.' + part)}[/b]")
+            lines += [f"  {t('field.' + archive.label_name(name))}: "
+                      f"{escape(archive.as_text(name, getattr(customer, name), lang, label=True))}" for name in names]
         self.query_one("#archive-fields", Static).update("\n".join(lines))
         table = self.query_one("#contact-table", DataTable)
         table.clear(columns=True)
