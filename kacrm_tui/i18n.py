@@ -16,7 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check.schema": ("结构版本 {current}/{latest}", "schema version {current} of {latest}"),
     "check.storage": ("数据库完整性与外键", "database integrity and foreign keys"),
     "check.balances": ("缓存余额 = 往来明细合计", "cached balance = sum of postings"),
-    "check.postings": ("每张订单和每笔回款各有一条金额相符的往来", "one posting per order and payment, of its amount"),
+    "check.postings": ("每笔调整都有原因，冲销只针对本客户的调整", "every adjustment has a reason and reverses one of its own customer"),
     "check.allocations": ("核销金额不超过回款或订单", "allocations never exceed a credit or an order"),
     "check.ok": ("全部 {n} 项检查通过。", "All {n} checks passed."),
     "check.failed": ("{n} 项检查未通过。", "{n} checks failed."),
