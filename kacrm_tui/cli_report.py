@@ -8,7 +8,7 @@ import click
 
 from kacrm_tui.cli import AppContext, cli, pass_app
 from kacrm_tui.cli_export import FORMATS, write_out
-from kacrm_tui.i18n import language, t
+from kacrm_tui.i18n import bucket_title, language, t
 from schema.money import format_money
 from schema.reports_scope import Scope
 from schema.vocab import TARGET_METRICS
@@ -42,12 +42,6 @@ def _base_columns() -> list[tuple[str, str]]:
             ("region", t("col.region"))]
 
 
-def _bucket_title(name: str) -> str:
-    if name == "not_due":
-        return t("col.not_due")
-    return f"{name}{'天' if language() == 'zh' else ' days'}"
-
-
 @report.command("aging")
 @_scope_options
 @pass_app
@@ -56,7 +50,7 @@ def aging_report(app: AppContext, as_of, owner, codes, region, fmt, output) -> N
     from schema.aging import aging
 
     names = app.config.aging.bucket_names
-    columns = [*_base_columns(), *((name, _bucket_title(name)) for name in names),
+    columns = [*_base_columns(), *((name, bucket_title(name)) for name in names),
                ("unapplied_credit", t("col.unapplied_credit")), ("balance", t("col.balance"))]
     rows = ({"code": r.code, "name": r.name, "owner": r.owner, "region": r.region,
              **{name: format_money(r.buckets[name]) for name in names},

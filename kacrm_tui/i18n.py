@@ -315,6 +315,11 @@ def language() -> str:
     return "en" if chosen.lower().startswith("en") else "zh"
 
 
+def bucket_title(name: str) -> str:
+    """An aging bucket's heading: 未到期 / Not due, else its days ("1-30天", "1-30 days")."""
+    return t("col.not_due") if name == "not_due" else f"{name}{'天' if language() == 'zh' else ' days'}"
+
+
 def t(key: str, **values: object) -> str:
     """The message `key` in the current language, with `values` filled in."""
     zh, en = MESSAGES[key]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from peewee import fn
 
@@ -142,10 +142,4 @@ def refresh_risk_alerts(config: RiskConfig, dso_config: DsoConfig, *, now: dt.da
     return raised, resolved
 
 
-def percent_change(before: int | Decimal | None, after: int | Decimal | None) -> Decimal | None:
-    if not before or after is None:
-        return None
-    return (Decimal(after - before) * 100 / Decimal(before)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-__all__ = ["RiskRow", "WARNINGS", "percent_change", "refresh_risk_alerts", "risk"]
+__all__ = ["RiskRow", "WARNINGS", "refresh_risk_alerts", "risk"]

@@ -57,15 +57,12 @@ class SegmentRow:
     intent: int | None = None
     potential_cents: int | None = None
     share_percent: Decimal | None = None
-    stored: tuple = ()
+    stored: tuple = ()  # the (ABC, segment, strategy) the customer holds from the last refresh
 
     @property
     def spread_percent(self) -> Decimal | None:
         """The coefficient of variation of the monthly sales, in percent (None without sales)."""
-        if self.spread is None:
-            return None
-        scaled, total = self.spread
-        return Decimal(math.sqrt(scaled) / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)  # the (ABC, segment, strategy) the customer holds from the last refresh
+        return None if self.spread is None else _cv_percent(*self.spread)
 
 
 def abc_classes(sales: list[tuple[int, int]], config: AbcConfig = AbcConfig()) -> list[tuple[str, int]]:
@@ -82,15 +79,24 @@ def abc_classes(sales: list[tuple[int, int]], config: AbcConfig = AbcConfig()) -
     return classes
 
 
+def _spread(monthly: list[int]) -> tuple[int, int] | None:
+    """(n·Σx² − (Σx)², Σx) of the monthly sales, in integers (variance · n² is the first), or None
+    when the sales are not positive."""
+    total = sum(monthly)
+    if total <= 0:
+        return None
+    return len(monthly) * sum(cents * cents for cents in monthly) - total * total, total
+
+
+def _cv_percent(scaled: int, total: int) -> Decimal:
+    return Decimal(math.sqrt(scaled) / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
 def spread_percent(monthly: list[int]) -> Decimal | None:
     """The coefficient of variation of twelve monthly sales (population standard deviation over
     the mean), in percent; None when the mean is not positive."""
-    n, total = len(monthly), sum(monthly)
-    if total <= 0:
-        return None
-    # in integers until the last step: variance * n^2 = n * sum(x^2) - (sum x)^2
-    scaled = n * sum(cents * cents for cents in monthly) - total * total
-    return Decimal(math.sqrt(scaled) / total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    spread = _spread(monthly)
+    return None if spread is None else _cv_percent(*spread)
 
 
 def prospect_score(scores: dict[str, int | None], weights: dict[str, int]) -> Decimal | None:
@@ -141,8 +147,7 @@ def classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | No
         row.sales_12m_cents = sum(series)
         row.margin_12m_cents = int(margin) if costed == orders else None  # only where every cost is known
         row.months_with_orders = sum(1 for cents in series if cents > 0)
-        total = row.sales_12m_cents
-        row.spread = (12 * sum(cents * cents for cents in series) - total * total, total) if total > 0 else None
+        row.spread = _spread(series)
     for klass, cid in abc_classes([(row.sales_12m_cents, cid) for cid, row in rows.items()], abc):
         rows[cid].abc_class = klass
     current = sorted((row for row in rows.values() if row.sales_12m_cents > 0),

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from kacrm_tui.i18n import language, t
+from kacrm_tui.i18n import bucket_title, language, t
 from kacrm_tui.screens.base import DataScreen
 from schema import access, clock, vocab
 from schema.agenda import Agenda, agenda
@@ -132,10 +132,6 @@ def _money(cents: int) -> Text:
 
 def _figure(metric: str, value: int) -> Text:
     return _money(value) if metric in MONEY_METRICS else Text(str(value), justify="right")
-
-
-def _bucket_title(name: str) -> str:
-    return t("col.not_due") if name == "not_due" else f"{name}{'天' if language() == 'zh' else ' days'}"
 
 
 def _class_cell(key: str, words: str, count: int) -> Text:
@@ -264,7 +260,7 @@ class DashboardScreen(DataScreen):
         for name, cents in figures.aging.items():
             share = "-" if not owed else str((Decimal(cents * 100) / owed).quantize(Decimal("0.1"), ROUND_HALF_UP))
             bar = "".join(_blocks(cents * AGING_BAR // largest if largest else 0, AGING_BAR))
-            self._row(table, name, _bucket_title(name), Text(bar, style="red" if name != "not_due" else "green"),
+            self._row(table, name, bucket_title(name), Text(bar, style="red" if name != "not_due" else "green"),
                       _money(cents), Text(share, justify="right"))
         self._row(table, "credit", t("col.unapplied_credit"), "", _money(-figures.credit_cents), "")
         self._row(table, "balance", Text(t("col.balance"), style="bold"), "",

@@ -13,6 +13,7 @@ from kacrm_tui.screens.customers import CustomersScreen
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import Contact, Customer, Rep
+from tests.tui.pilot import settle
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -33,11 +34,6 @@ def opened(demo):
 
 def app_for(demo, login: str):
     return make_app(load_config(None, cwd=demo), Rep.get(Rep.login == login), "kacrm.db")
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def to_the_list(app, pilot) -> None:

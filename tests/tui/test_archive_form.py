@@ -15,6 +15,7 @@ from schema.audit import audited_update, history
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import Customer, Rep
+from tests.tui.pilot import settle
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -32,11 +33,6 @@ def opened(demo, monkeypatch):
     db = open_database(str(demo / "kacrm.db"))
     yield db
     db.close()
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_form(demo, pilot, app, customer: Customer) -> ArchiveEditScreen:

@@ -18,6 +18,7 @@ from schema.audit import audited_update, history
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import Complaint, Contact, Contract, Customer, Rep
+from tests.tui.pilot import settle
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -45,11 +46,6 @@ def rep(opened) -> Rep:
 @pytest.fixture
 def customer(rep) -> Customer:
     return Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_tab(app, pilot, customer: Customer, tab: str) -> CustomerScreen:

@@ -20,6 +20,7 @@ from schema.models import Alert, Customer, Rep, Target
 from schema.money import format_money
 from schema.search import Filters, search_customers
 from schema.targets import attainment
+from tests.tui.pilot import settle
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -45,11 +46,6 @@ def app_for(demo, login: str):
 
 def a_rep() -> Rep:
     return Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def table(app, name: str) -> DataTable:

@@ -13,6 +13,7 @@ from kacrm_tui.screens.evaluation_form import EvaluationFormScreen
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import AuditEntry, Customer, Evaluation, Rep
+from tests.tui.pilot import settle
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +29,6 @@ def opened(demo, monkeypatch):
     db = open_database(str(demo / "kacrm.db"))
     yield db
     db.close()
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_score_a_customer_and_see_the_band(demo, opened):

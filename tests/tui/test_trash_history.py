@@ -19,6 +19,7 @@ from schema.audit import audited_update, history, soft_delete
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import AuditEntry, Contact, Customer, Rep
+from tests.tui.pilot import settle as settle_rounds
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -42,9 +43,7 @@ def app_for(demo, login: str):
 
 
 async def settle(app, pilot) -> None:
-    for _ in range(3):  # a worker may start another (ask, then write, then reload)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle_rounds(app, pilot, rounds=3)  # a worker may start another (ask, then write, then reload)
 
 
 def notes(app) -> list[str]:
