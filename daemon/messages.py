@@ -29,6 +29,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "unknown_method": ("未知的回款方式, 可用: 现金、转账、支票、承兑汇票",
                        "unknown payment method; use cash, transfer, cheque or bill"),
     "unknown_choice": ("不是可选值, 可用: {allowed}", "not one of the allowed values: {allowed}"),
+    "score_range": ("评分须为 1 到 5 的整数", "a score is a whole number from 1 to 5"),
     # one line
     "bad_json": ("不是有效的 JSON ({detail})", "not valid JSON ({detail})"),
     "not_object": ("这一行不是 JSON 对象", "the line is not a JSON object"),

@@ -90,6 +90,16 @@ def _whole(floor: int | None = 0) -> Spec:
     return Spec(parse)
 
 
+def _score() -> Spec:
+    """A 1-5 score of the prospect assessment (预期贡献 factors, 意向度)."""
+    def parse(raw: Any) -> int:
+        number = parse_int(raw)
+        if not 1 <= number <= 5:
+            raise BadValue("score_range")
+        return number
+    return Spec(parse)
+
+
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -160,6 +170,12 @@ SPECS: dict[str, dict[str, Spec]] = {
         "credit_rating": _text(8), "settlement_method": _choice(vocab.SETTLEMENT_METHODS),
         "lifecycle": _choice(vocab.LIFECYCLES), "nature": _choice(vocab.NATURES), "route": _whole(),
         "purchase_potential": _money(floor="zero"), "notes": _text(None),
+        **{name: _text(None) for name in ("service_area", "sales_capacity", "growth_potential", "philosophy",
+                                          "management_style", "competitor_relation", "attitude_to_us",
+                                          "staff_quality", "trade_terms", "reputation", "credit_incidents")},
+        **{name: _score() for name in ("score_strength", "score_management", "score_network",
+                                       "score_purchasing_power", "score_marketing", "score_growth",
+                                       "score_advantage", "intent")},
     },
 }
 _ANY_TEXT = _text(None)  # a field a newer alias table knows and this table does not yet

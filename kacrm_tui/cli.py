@@ -1,7 +1,7 @@
 """The command line (DESIGN §7): one click group, one context object passed down to every command.
 
-A user's mistake ends in one sentence on stderr and exit status 2; a bug's traceback goes to the
-log file and the user gets one line pointing at it."""
+A user's mistake ends in one sentence on stderr and exit status 2 (1 when the user lacks the
+rights); a bug's traceback goes to the log file and the user gets one line pointing at it."""
 from __future__ import annotations
 
 import logging
@@ -17,12 +17,13 @@ from peewee import Database, OperationalError
 from kacrm_tui.i18n import set_language, t
 from schema.config import Config, load_config
 from schema.db import open_database
-from schema.errors import KacrmError
+from schema.errors import KacrmError, PermissionDenied
 from schema.migrate import require_current
 from schema.models import Rep
 from schema.reps import acting_rep, os_login
 
 EXIT_USER_ERROR = 2
+EXIT_DENIED = 1  # the acting user may not do or see this (issue 6: a refused statement exits 1)
 EXIT_BUG = 70  # EX_SOFTWARE
 
 
@@ -83,7 +84,7 @@ class KacrmGroup(click.Group):
             return super().invoke(ctx)
         except KacrmError as exc:
             click.echo(t("error.prefix") + str(exc), err=True)
-            ctx.exit(EXIT_USER_ERROR)
+            ctx.exit(EXIT_DENIED if isinstance(exc, PermissionDenied) else EXIT_USER_ERROR)
         except OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 click.echo(t("error.prefix") + t("locked"), err=True)
@@ -205,6 +206,6 @@ def main() -> None:
     cli(prog_name="kacrm")
 
 
-from kacrm_tui import cli_daemon, cli_demo, cli_export, cli_ingest, cli_report, cli_users  # noqa: E402  (they register their commands on `cli`)
+from kacrm_tui import cli_daemon, cli_demo, cli_export, cli_import, cli_ingest, cli_report, cli_report_rep, cli_users  # noqa: E402  (they register their commands on `cli`)
 
 __all__ = ["cli", "main", "AppContext", "pass_app", "cli_daemon", "cli_demo", "cli_export", "cli_ingest", "cli_report", "cli_users"]

@@ -7,8 +7,9 @@ import datetime as dt
 import click
 
 from kacrm_tui.cli import AppContext, cli, pass_app
-from kacrm_tui.cli_export import FORMATS, write_out
-from kacrm_tui.i18n import bucket_title, language, t
+from kacrm_tui.cli_export import FORMATS, write_out, write_out_book
+from kacrm_tui.export_kinds import aging_sheet, segments_sheet, targets_sheet
+from kacrm_tui.i18n import language, t
 from schema.money import format_money
 from schema.reports_scope import Scope
 from schema.vocab import TARGET_METRICS
@@ -47,16 +48,7 @@ def _base_columns() -> list[tuple[str, str]]:
 @pass_app
 def aging_report(app: AppContext, as_of, owner, codes, region, fmt, output) -> None:
     """Open amounts by days past due, with unapplied credit beside them (buckets + credit = balance)."""
-    from schema.aging import aging
-
-    names = app.config.aging.bucket_names
-    columns = [*_base_columns(), *((name, bucket_title(name)) for name in names),
-               ("unapplied_credit", t("col.unapplied_credit")), ("balance", t("col.balance"))]
-    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "region": r.region,
-             **{name: format_money(r.buckets[name]) for name in names},
-             "unapplied_credit": format_money(-r.unapplied_credit_cents), "balance": format_money(r.balance_cents)}
-            for r in aging(app.actor(), app.config.aging, Scope(owner, codes, region), as_of=_day(as_of)))
-    write_out(columns, rows, fmt, output, (*names, "unapplied_credit", "balance"))
+    write_out_book([aging_sheet(app.actor(), app.config, Scope(owner, codes, region), _day(as_of))], fmt, output)
 
 
 @report.command("dso")
@@ -94,7 +86,7 @@ def segments_report(app: AppContext, as_of, owner, codes, region, fmt, output, m
     """ABC class, segment (EI–EIV, PI–PIV) and attack/defend strategy per customer, with the
     strategy in words; or, with --moves, who moved between classes."""
     from schema import vocab
-    from schema.segments import classify, segment_moves
+    from schema.segments import segment_moves
 
     lang = language()
     scope = Scope(owner, codes, region)
@@ -107,24 +99,7 @@ def segments_report(app: AppContext, as_of, owner, codes, region, fmt, output, m
                 for m in segment_moves(app.actor(), moves[0], moves[1], scope, what=what))
         write_out(columns, rows, fmt, output, ())
         return
-    columns = [*_base_columns(), ("lifecycle", t("col.lifecycle")), ("sales_12m", t("col.sales_12m")),
-               ("margin_12m", t("col.margin_12m")), ("months_with_orders", t("col.months_with_orders")),
-               ("spread_percent", t("col.spread_percent")), ("abc", "ABC"), ("segment", t("col.segment")),
-               ("segment_strategy", t("col.segment_strategy")), ("prospect_score", t("col.prospect_score")),
-               ("intent", t("col.intent")), ("potential", t("col.potential")), ("share_percent", t("col.share_percent")),
-               ("strategy", t("col.strategy")), ("strategy_words", t("col.strategy_words"))]
-    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "region": r.region, "lifecycle": r.lifecycle,
-             "sales_12m": format_money(r.sales_12m_cents),
-             "margin_12m": None if r.margin_12m_cents is None else format_money(r.margin_12m_cents),
-             "months_with_orders": r.months_with_orders, "spread_percent": _percent(r.spread_percent),
-             "abc": r.abc_class, "segment": r.segment,
-             "segment_strategy": vocab.label(vocab.SEGMENTS, r.segment, lang) if r.segment else "",
-             "prospect_score": _percent(r.prospect_score), "intent": r.intent,
-             "potential": None if r.potential_cents is None else format_money(r.potential_cents),
-             "share_percent": _percent(r.share_percent), "strategy": r.strategy,
-             "strategy_words": vocab.label(vocab.STRATEGIES, r.strategy, lang) if r.strategy else ""}
-            for r in classify(app.actor(), app.config.abc, app.config.segments, scope, as_of=_day(as_of)))
-    write_out(columns, rows, fmt, output, ("sales_12m", "margin_12m", "potential"))
+    write_out_book([segments_sheet(app.actor(), app.config, scope, _day(as_of))], fmt, output)
 
 
 @cli.group("segments")
@@ -164,28 +139,8 @@ def segments_refresh(app: AppContext, as_of, period) -> None:
 @pass_app
 def targets_report(app: AppContext, as_of, period, owner, metric, fmt, output) -> None:
     """Targets with their actuals: attainment beside the share of the period elapsed."""
-    from schema import vocab
-    from schema.targets import MONEY_METRICS, Period, attainment, parse_period
-
-    lang = language()
-    columns = [("scope", t("col.scope")), ("who", t("col.who")), ("period", t("col.period")),
-               ("metric", t("col.metric")), ("target", t("col.target")), ("actual", t("col.actual")),
-               ("attainment_percent", t("col.attainment")), ("elapsed_percent", t("col.elapsed")),
-               ("note", t("col.note"))]
-
-    def show(cents: int, metric_key: str) -> str:
-        return format_money(cents) if metric_key in MONEY_METRICS else str(cents)
-
-    rows = ({"scope": vocab.label(vocab.TARGET_SCOPES, a.target.scope, lang), "who": a.who,
-             "period": Period(a.target.period, a.target.period_start, a.target.period_end).name,
-             "metric": vocab.label(vocab.TARGET_METRICS, a.target.metric, lang),
-             "target": show(a.target.value, a.target.metric), "actual": show(a.actual, a.target.metric),
-             "attainment_percent": None if a.percent is None else str(a.percent),
-             "elapsed_percent": str(a.elapsed_percent),
-             "note": t("targets.uncosted", count=a.uncosted_orders) if a.uncosted_orders else ""}
-            for a in attainment(app.actor(), as_of=_day(as_of), period=parse_period(period) if period else None,
-                                metric=metric, owner=owner))
-    write_out(columns, rows, fmt, output, ())
+    write_out_book([targets_sheet(app.actor(), as_of=_day(as_of), period=period, metric=metric, owner=owner)],
+                   fmt, output)
 
 
 @cli.group("target")

@@ -53,6 +53,18 @@ def record_change(actor: Actor, *, table: str, record_id: Any, field: str = "", 
                              new_value=as_text(field, new), reason=reason)
 
 
+def record_export(actor: Actor, *, kind: str, filters: dict[str, Any], rows: int,
+                  customer: Customer | int | None = None) -> AuditEntry:
+    """Note in the trail that `actor` exported `rows` rows of `kind` with `filters` (its own transaction)."""
+    import json
+
+    with transaction():
+        return record_change(actor, table="export", record_id=kind, field="rows", new=rows, action="export",
+                             reason=json.dumps({k: as_text(k, v) for k, v in filters.items() if v not in (None, (), [], "")},
+                                               ensure_ascii=False, sort_keys=True),
+                             customer=customer)
+
+
 def _customer_of(instance: TrackedModel) -> Any:
     if isinstance(instance, Customer):
         return instance.id

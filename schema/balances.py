@@ -32,12 +32,11 @@ class BalanceRow:
         return self.credit_limit_cents > 0 and self.balance_cents > self.credit_limit_cents
 
 
-def balances(rep: Rep, *, as_of: dt.date | None = None, codes: list[str] | None = None,
-             owner: str | None = None, region: str | None = None) -> Iterator[BalanceRow]:
-    """One row per customer `rep` may see, ordered by code; as of today unless `as_of` is given
-    (then the balance counts postings up to that day)."""
+def balances(rep: Rep, *, as_of: dt.date | None = None, scope: Scope | None = None) -> Iterator[BalanceRow]:
+    """One row per customer `rep` may see within `scope`, ordered by code; as of today unless
+    `as_of` is given (then the balance counts postings up to that day)."""
     as_of = as_of or clock.today()
-    customers = scoped_customers(rep, Scope(owner, tuple(codes or ()), region))
+    customers = scoped_customers(rep, scope)
     ids = customers.select(Customer.id)
     overdue = dict(Order.select(Order.customer, fn.SUM(Order.open_cents))
                    .where(Order.customer.in_(ids) & (Order.open_cents > 0) & (Order.due_date < as_of))

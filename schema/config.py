@@ -76,6 +76,18 @@ class LedgerConfig:
 
 
 @dataclass(frozen=True)
+class CompanyConfig:
+    """Our own company as the header of a customer statement (对账单) prints it; all optional."""
+
+    name: str = setting("", text('a company name, or ""', r"(?s).*"))
+    address: str = setting("", text('an address, or ""', r"(?s).*"))
+    phone: str = setting("", text('a phone number, or ""', r"(?s).*"))
+    tax_id: str = setting("", text('a tax id (税号, unified social credit code), or ""', r"(?s).*"))
+    bank: str = setting("", text('a bank and branch name, or ""', r"(?s).*"))
+    account: str = setting("", text('a bank account number, or ""', r"(?s).*"))
+
+
+@dataclass(frozen=True)
 class AgingConfig:
     edges: tuple[int, ...] = setting((30, 60, 90, 120), increasing_days)
 
@@ -257,6 +269,7 @@ class Config:
     ui: UiConfig = _section(UiConfig)
     daemon: DaemonConfig = _section(DaemonConfig)
     ledger: LedgerConfig = _section(LedgerConfig)
+    company: CompanyConfig = _section(CompanyConfig)
     aging: AgingConfig = _section(AgingConfig)
     dso: DsoConfig = _section(DsoConfig)
     abc: AbcConfig = _section(AbcConfig)

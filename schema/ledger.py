@@ -179,3 +179,29 @@ def post_adjustment(customer: Customer, *, amount_cents: int, reason: str, by: R
                                   reverses=reverses)
         _move_balance(customer, amount_cents)
         return entry
+
+
+def settle_credits(customer) -> int:
+    """Apply a customer's standing credits -- unapplied payments oldest first, then unused returns
+    -- to its open orders, oldest due first (FIFO), the order `settle_order` takes them in. Needed
+    when credits and open orders meet late, as when two customers are merged: one's unapplied
+    money then pays the other's orders. Balances do not move (allocation only); returns the cents
+    allocated."""
+    with transaction():
+        credits: list[Payment | Order] = list(
+            Payment.select().where((Payment.customer == customer) & (Payment.unapplied_cents > 0))
+            .order_by(Payment.paid_on, Payment.id))
+        credits += list(Order.select().where((Order.customer == customer) & (Order.open_cents < 0))
+                        .order_by(Order.order_date, Order.id))
+        total = 0
+        for credit in credits:
+            available = credit.unapplied_cents if isinstance(credit, Payment) else -credit.open_cents
+            used = available - _apply(credit, available, _open_orders(customer))
+            if used == 0:
+                break  # nothing is open any more
+            if isinstance(credit, Payment):
+                Payment.update(unapplied_cents=Payment.unapplied_cents - used).where(Payment.id == credit.id).execute()
+            else:
+                Order.update(open_cents=Order.open_cents + used).where(Order.id == credit.id).execute()
+            total += used
+        return total
