@@ -2,11 +2,14 @@
 terminal table, always through the access rule of the acting user, and noted in the audit trail."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from kacrm_tui.cli import AppContext, cli, pass_app
 from kacrm_tui.export_kinds import (KINDS, aging_sheet, balances_sheet, records_sheet, segments_sheet,
                                     targets_sheet)
+from kacrm_tui.i18n import t
 from kacrm_tui.writers import Sheet, pick_format, write_book
 from schema.errors import ValidationError
 from schema.exports import RECORDS, ExportFilter
@@ -103,13 +106,16 @@ def write_out_book(sheets: list[Sheet], fmt: str | None, output: str | None, enc
     """Sheets out in the format asked for (or the one that suits where they go); returns the rows
     written. A path that cannot be written is the user's mistake, in one sentence."""
     try:
-        return write_book(sheets, fmt=pick_format(fmt, output), output=output, encoding=encoding or "utf-8")
+        rows = write_book(sheets, fmt=pick_format(fmt, output), output=output, encoding=encoding or "utf-8")
     except ValueError as exc:
         raise ValidationError(f"{exc}.") from None
     except BrokenPipeError:
         raise
     except OSError as exc:
         raise ValidationError(f"Cannot write {output}: {exc.strerror}.") from None
+    if output not in (None, "-") and sys.stderr.isatty():
+        click.echo(t("export.written", rows=f"{rows:,}", path=output), err=True)
+    return rows
 
 
 def write_out(columns, rows, fmt: str | None, output: str | None, money=(), *, name: str = "report",

@@ -297,10 +297,12 @@ def risk_report(app: AppContext, as_of, owner, codes, region, fmt, output, warni
 @click.option("--region", help="Only this region's customers.")
 @click.option("--format", "fmt", type=FORMATS, help="Default: a table on a terminal, CSV for a pipe or file.")
 @click.option("--output", "-o", metavar="PATH|-", help="Write to this file (default: standard output).")
+@click.option("--products", is_flag=True, help="The new-product bonus per rep (新产品奖励) instead.")
 @pass_app
-def bonus_report(app: AppContext, quarter, owner, region, fmt, output) -> None:
-    """New customers of the quarter: whether each qualifies for the rep's bonus, and how much."""
-    from schema.bonus import new_customer_bonus
+def bonus_report(app: AppContext, quarter, owner, region, fmt, output, products) -> None:
+    """New customers of the quarter: whether each qualifies for the rep's bonus, and how much; or,
+    with --products, each rep's new-product sales and the bonus on them."""
+    from schema.bonus import new_customer_bonus, new_product_bonus
     from schema.errors import ValidationError
     from schema.periods import quarter_bounds
 
@@ -308,6 +310,17 @@ def bonus_report(app: AppContext, quarter, owner, region, fmt, output) -> None:
         quarter_bounds(quarter)
     except ValueError as exc:
         raise ValidationError(f"{exc}.") from None
+    if products:
+        columns = [("owner", t("col.owner")), ("rep_name", t("col.rep_name")), ("quarter", t("col.period")),
+                   ("new_product_sales", t("col.new_product_sales")), ("lines", t("col.lines")),
+                   ("products", t("col.products")), ("lines_without_sku", t("col.lines_without_sku")),
+                   ("bonus", t("col.bonus"))]
+        rows = ({"owner": r.owner, "rep_name": r.rep_name, "quarter": quarter.upper(),
+                 "new_product_sales": format_money(r.sales_cents), "lines": r.lines, "products": ", ".join(r.products),
+                 "lines_without_sku": r.unknown_lines, "bonus": format_money(r.bonus_cents)}
+                for r in new_product_bonus(app.actor(), app.config.bonus, quarter.upper(), Scope(owner, (), region)))
+        write_out(columns, rows, fmt, output, ("new_product_sales", "bonus"))
+        return
     columns = [*_base_columns()[:3], ("first_order_on", t("col.first_order_on")),
                ("window_ends_on", t("col.window_ends_on")), ("orders", t("col.orders")),
                ("total", t("col.total")), ("margin_percent", t("col.margin_percent")),

@@ -68,12 +68,12 @@ def _text(value: Any, *, is_money: bool) -> str:
     """A value as a CSV or table cell."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value if is_money else neutralize(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
         return _iso(value)
-    if isinstance(value, str) and not is_money:
-        return neutralize(value)
     return str(value)
 
 
@@ -99,8 +99,9 @@ def _csv(sheets: list[Sheet], out) -> None:
                 writer.writerow([])
             writer.writerow([sheet.title or sheet.name])
         writer.writerow([key for key, _ in sheet.columns])
+        keys = [(key, key in sheet.money) for key, _ in sheet.columns]
         for row in sheet.stream():
-            writer.writerow([_text(row.get(k), is_money=k in sheet.money) for k, _ in sheet.columns])
+            writer.writerow([_text(row.get(k), is_money=m) for k, m in keys])
 
 
 def _json(sheets: list[Sheet], out) -> None:

@@ -10,7 +10,12 @@ rep's bonus when all of these hold:
 The bonus is the highest tier the orders' total within the window reaches. A test whose data is
 missing (no cost at all, no industry given) is unknown, and so is the customer's qualification:
 unknown is shown, never guessed. A window still running is "open": the customer may yet qualify (or fail), and the bonus shown is
-what the orders have reached so far."""
+what the orders have reached so far.
+
+The new-product bonus (新产品奖励) of a rep for a quarter is `new_product_basis_points` (100 = 1 %)
+of the quarter's sales of new products (order lines of SKUs first sold within the year before the
+quarter ends, as the `new_product_sales` target counts them) to the rep's customers. Order lines
+without a SKU cannot be told new or not: they are counted and shown, never guessed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +26,8 @@ from peewee import fn
 
 from schema import clock
 from schema.config import BonusConfig
-from schema.models import Customer, Order, Payment, Rep
+from schema.models import Customer, Order, OrderLine, Payment, Rep
+from schema.money import percent_of
 from schema.periods import add_months, quarter_bounds
 from schema.reports_scope import Scope, scoped_customers
 
@@ -103,4 +109,46 @@ def new_customer_bonus(rep: Rep, config: BonusConfig, quarter: str, scope: Scope
     return rows
 
 
-__all__ = ["BonusRow", "new_customer_bonus"]
+@dataclass(frozen=True)
+class ProductBonusRow:
+    owner: str  # the rep's login
+    rep_name: str
+    sales_cents: int  # new-product sales in the quarter
+    lines: int
+    products: tuple[str, ...]  # the new SKUs sold
+    unknown_lines: int  # the quarter's order lines without a SKU
+    bonus_cents: int
+
+
+def new_product_bonus(rep: Rep, config: BonusConfig, quarter: str, scope: Scope | None = None) -> list[ProductBonusRow]:
+    """Per owner rep of the customers `rep` may see within `scope`: the quarter's new-product
+    sales and the bonus on them, by login."""
+    from schema.targets import new_products
+
+    start, end = quarter_bounds(quarter)
+    customers = scoped_customers(rep, scope).select(Customer.id)
+    in_quarter = (Order.order_date >= start) & (Order.order_date <= end) & Order.customer.in_(customers)
+    base = OrderLine.select().join(Order).join(Customer).join(Rep).where(in_quarter)
+    sold: dict[tuple[str, str], dict] = {}
+    for login, name, sku, cents, lines in (base.select(Rep.login, Rep.name, OrderLine.sku,
+                                                       fn.COALESCE(fn.SUM(OrderLine.amount_cents), 0),
+                                                       fn.COUNT(OrderLine.id))
+                                           .where(OrderLine.sku.in_(new_products(end)))
+                                           .group_by(Rep.login, Rep.name, OrderLine.sku).tuples()):
+        entry = sold.setdefault((login, name), {"cents": 0, "lines": 0, "skus": []})
+        entry["cents"] += int(cents)
+        entry["lines"] += lines
+        entry["skus"].append(sku)
+    unknown = dict(((login, name), count) for login, name, count in
+                   base.select(Rep.login, Rep.name, fn.COUNT(OrderLine.id)).where(OrderLine.sku == "")
+                   .group_by(Rep.login, Rep.name).tuples())
+    rows = []
+    for key in sorted(set(sold) | set(unknown)):
+        entry = sold.get(key, {"cents": 0, "lines": 0, "skus": []})
+        rows.append(ProductBonusRow(key[0], key[1], entry["cents"], entry["lines"], tuple(sorted(entry["skus"])),
+                                    unknown.get(key, 0),
+                                    max(0, percent_of(entry["cents"], config.new_product_basis_points))))
+    return rows
+
+
+__all__ = ["BonusRow", "ProductBonusRow", "new_customer_bonus", "new_product_bonus"]

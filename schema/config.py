@@ -231,6 +231,7 @@ class BonusConfig:
     industrial_industries: tuple[str, ...] = setting(("制造", "工业", "industrial", "manufactur"), words)
     tiers: tuple[tuple[int, int], ...] = setting(((100_000_00, 1_000_00), (200_000_00, 1_500_00),
                                                   (300_000_00, 2_500_00)), bonus_tiers)
+    new_product_basis_points: int = setting(100, whole(0, 10_000))  # 新产品奖励: 100 = 1 % of new-product sales
 
     def bonus_for(self, total_cents: int) -> int:
         """The bonus of the highest tier `total_cents` reaches (0 below the first)."""

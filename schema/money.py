@@ -24,8 +24,8 @@ def from_cents(cents: int) -> Decimal:
 
 def format_money(cents: int, *, grouping: bool = False) -> str:
     """'1234.50' (or '1,234.50' with grouping): the text form of money in exports and screens."""
-    value = from_cents(cents)
-    return f"{value:,.2f}" if grouping else f"{value:.2f}"
+    whole, part = divmod(abs(cents), 100)  # integers all the way: exact, and fast for a million rows
+    return f"{'-' if cents < 0 else ''}{whole:,d}.{part:02d}" if grouping else f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
 
 
 def parse_money(text: str) -> int:

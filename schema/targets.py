@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
-from peewee import fn
+from peewee import ModelSelect, fn
 
 from schema import clock
 from schema.audit import audited_create, audited_update
@@ -117,10 +117,7 @@ def actual(who: Who, metric: str, start: dt.date, end: dt.date) -> tuple[int, in
         if who.scope == "product":
             lines = lines.where((OrderLine.sku == who.product) | (OrderLine.product == who.product))
         if metric == "new_product_sales":
-            first_sold = (OrderLine.select(OrderLine.sku).join(Order).where(OrderLine.sku != "")
-                          .group_by(OrderLine.sku)
-                          .having(fn.MIN(Order.order_date) > end - dt.timedelta(days=NEW_PRODUCT_DAYS)))
-            lines = lines.where(OrderLine.sku.in_(first_sold))
+            lines = lines.where(OrderLine.sku.in_(new_products(end)))
         if metric == "gross_margin":
             lines = (OrderLine.select(fn.COALESCE(fn.SUM(OrderLine.amount_cents - OrderLine.cost_cents), 0))
                      .join(Order).where(in_period & OrderLine.cost_cents.is_null(False)
@@ -132,6 +129,13 @@ def actual(who: Who, metric: str, start: dt.date, end: dt.date) -> tuple[int, in
                            .where(in_period).tuples().get())
         return int(margin), int(unknown)
     return int(Order.select(fn.COALESCE(fn.SUM(Order.amount_cents), 0)).where(in_period).scalar()), 0
+
+
+def new_products(end: dt.date) -> ModelSelect:
+    """The SKUs first sold within the `NEW_PRODUCT_DAYS` before `end` (新产品), as a subquery."""
+    return (OrderLine.select(OrderLine.sku).join(Order).where(OrderLine.sku != "")
+            .group_by(OrderLine.sku)
+            .having(fn.MIN(Order.order_date) > end - dt.timedelta(days=NEW_PRODUCT_DAYS)))
 
 
 def _split_evenly(value: int, parts: int) -> list[int]:

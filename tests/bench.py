@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import os
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -21,15 +20,17 @@ KACRM = str(Path(sys.executable).with_name("kacrm"))
 
 
 def _run(*args: str, cwd: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one kacrm process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run([KACRM, *args], cwd=cwd, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"kacrm {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    """Seconds and peak RSS (MB) of one kacrm process (its own, from wait4)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        child = subprocess.Popen([KACRM, *args], cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            out.seek(0)
+            raise SystemExit(f"kacrm {' '.join(args)} failed:\n{out.read().decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def _orders_csv(path: Path, lines: int, customers: int, seed: int = 1) -> None:
@@ -101,6 +102,12 @@ def bench_demo() -> None:
             print(f"  kacrm {' '.join(args)}: {seconds:.1f} s, peak RSS {peak:.0f} MB")
         seconds, peak = _run("--db", db, "--user", "demo", "segments", "refresh", cwd=demo)
         print(f"  kacrm segments refresh: {seconds:.1f} s, peak RSS {peak:.0f} MB")
+        for kind, suffix in (("customers", "xlsx"), ("customers", "csv"), ("balances", "xlsx"), ("orders", "csv"),
+                             ("orders", "xlsx"), ("visits", "csv")):
+            target = Path(tmp) / f"{kind}.{suffix}"
+            seconds, peak = _run("--db", db, "--user", "demo", "export", kind, "--output", str(target), cwd=demo)
+            print(f"  kacrm export {kind} --output {kind}.{suffix}: {seconds:.1f} s, peak RSS {peak:.0f} MB, "
+                  f"{target.stat().st_size / 1e6:.0f} MB")
         done = subprocess.run([sys.executable, "-m", "tests.bench_tui", str(demo)], capture_output=True, text=True)
         print(done.stdout.rstrip() or done.stderr.rstrip()[-2000:])
 

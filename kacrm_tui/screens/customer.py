@@ -7,6 +7,7 @@ from __future__ import annotations
 from peewee import JOIN, fn
 from rich.markup import escape
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,13 +19,15 @@ from schema import access, archive, clock, vocab
 from schema.activities import weighted_cents
 from schema.db import database
 from schema.evaluation import Scorecard, scorecards
-from schema.models import Complaint, Contact, Contract, Customer, Opportunity, Order, Payment, Posting, Rep, Visit
+from schema.models import (Complaint, Contact, Contract, Customer, Evaluation, Opportunity, Order, Payment, Posting,
+                           Rep, Visit)
 from schema.money import format_money
 from schema.periods import add_months, last_twelve_months, month_key, raw_rows
 
 # the archive tab: each part of the customer file with its fields, the derived ones included
 ARCHIVE_FIELDS = {part: names + archive.DERIVED.get(part, ()) for part, names in archive.PARTS.items()}
 # the tabs whose rows are records a rep adds (n) and changes (m, Enter): tab -> its table
+LEDGER_ROWS = 200  # the latest postings, each with the balance after it
 RECORD_TABS = {"contacts": "contact-table", "contracts": "contract-table", "opportunities": "opportunity-table",
                "complaints": "complaint-table"}
 
@@ -139,12 +142,22 @@ class CustomerScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="customer")
     def load(self) -> None:
+        """The header and the archive first (what the user reads on opening: three quick queries),
+        then the other tabs in a second worker."""
         with database.connection_context():
             customer = access.visible_customers(self.app.rep).where(Customer.id == self.customer_id).first()
             if customer is None:
                 self.app.call_from_thread(self.app.pop_screen)
                 return
             owner = Rep.get_by_id(customer.owner_id)
+            sales = _monthly_sales(customer)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_head, customer, owner, sales)
+
+    @work(thread=True, exclusive=True, group="customer-tabs")
+    def load_tabs(self, customer: Customer) -> None:
+        """The records of the other tabs, each one query (the latest LEDGER_ROWS postings)."""
+        with database.connection_context():
             contacts = list(Contact.live().where(Contact.customer == customer).order_by(Contact.is_primary.desc(),
                                                                                        Contact.name))
             visits = list(Visit.select(Visit, Rep.login).join(Rep).where((Visit.customer == customer)
@@ -155,23 +168,41 @@ class CustomerScreen(DataScreen):
                             .join(Order, JOIN.LEFT_OUTER, on=(Posting.order == Order.id))
                             .switch(Posting).join(Payment, JOIN.LEFT_OUTER, on=(Posting.payment == Payment.id))
                             .where(Posting.customer == customer)
-                            .order_by(Posting.posted_on.desc(), Posting.created_at.desc()).limit(200).dicts())
-            cards = scorecards(self.app.rep, codes=(customer.code,))
+                            .order_by(Posting.posted_on.desc(), Posting.created_at.desc()).limit(LEDGER_ROWS).dicts())
+            # the scorecards of this one customer: it is visible (load() checked), so no access subquery
+            cards = scorecards(self.app.rep, codes=(customer.code,)) if Evaluation.select().where(
+                (Evaluation.customer == customer) & Evaluation.deleted_at.is_null()).exists() else []
             contracts = list(Contract.live().where(Contract.customer == customer)
                              .order_by(Contract.end_on.desc(), Contract.id.desc()))
             opportunities = list(Opportunity.live().where(Opportunity.customer == customer)
                                  .order_by(Opportunity.expected_close_on.desc(), Opportunity.id.desc()))
             complaints = list(Complaint.live().where(Complaint.customer == customer)
                               .order_by(Complaint.received_on.desc(), Complaint.id.desc()))
-            sales = _monthly_sales(customer)
-        self.app.call_from_thread(self._show_records, contracts, opportunities, complaints, sales)
-        self.app.call_from_thread(self._show, customer, owner, contacts, visits, postings, cards)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_records, contracts, opportunities, complaints)
+            self.app.call_from_thread(self._show, customer, contacts, visits, postings, cards)
 
-    def _show_records(self, contracts: list[Contract], opportunities: list[Opportunity],
-                      complaints: list[Complaint], sales: list[int]) -> None:
+    def _show_head(self, customer: Customer, owner: Rep, sales: list[int]) -> None:
         lang = language()
         self.query_one("#sales-spark", Sparkline).data = sales
-        self.sales_12m = format_money(sum(sales), grouping=True)  # in the header's figures
+        self.sales_12m = format_money(sum(sales), grouping=True)
+        limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
+        self.query_one("#header", Static).update(
+            f"[b]{customer.code}  {customer.name}[/b]  {t('col.grade')} {customer.grade}  "
+            f"{t('col.owner')} {owner.name}\n"
+            f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}  "
+            f"{t('col.sales_12m')} {self.sales_12m}")
+        lines = []
+        for part, names in ARCHIVE_FIELDS.items():
+            lines.append(f"{chr(10) if lines else ''}[b]{t('archive.part.' + part)}[/b]")
+            lines += [f"  {t('field.' + archive.label_name(name))}: "
+                      f"{escape(archive.as_text(name, getattr(customer, name), lang, label=True))}" for name in names]
+        self.query_one("#archive-fields", Static).update("\n".join(lines))
+        self.load_tabs(customer)
+
+    def _show_records(self, contracts: list[Contract], opportunities: list[Opportunity],
+                      complaints: list[Complaint]) -> None:
+        lang = language()
         rows = [(str(c.id), c.number, c.title[:24], _day(c.start_on), _day(c.end_on),
                  format_money(c.amount_cents, grouping=True), vocab.label(vocab.CONTRACT_STATUSES, c.status, lang),
                  c.credit_days, format_money(c.entry_fee_cents + c.promotion_fee_cents + c.other_fee_cents, grouping=True),
@@ -193,21 +224,9 @@ class CustomerScreen(DataScreen):
                 ("complaint.received_on", "col.kind", "complaint.severity", "complaint.subject", "col.status",
                  "complaint.discount"))
 
-    def _show(self, customer: Customer, owner: Rep, contacts: list[Contact], visits: list[Visit],
-              postings: list[dict], cards: list[Scorecard]) -> None:
+    def _show(self, customer: Customer, contacts: list[Contact], visits: list[Visit], postings: list[dict],
+              cards: list[Scorecard]) -> None:
         lang = language()
-        limit = format_money(customer.credit_limit_cents, grouping=True) if customer.credit_limit_cents else "-"
-        self.query_one("#header", Static).update(
-            f"[b]{customer.code}  {customer.name}[/b]  {t('col.grade')} {customer.grade}  "
-            f"{t('col.owner')} {owner.name}\n"
-            f"{t('col.balance')} {format_money(customer.balance_cents, grouping=True)} / {t('col.limit')} {limit}  "
-            f"{t('col.sales_12m')} {self.sales_12m}")
-        lines = []
-        for part, names in ARCHIVE_FIELDS.items():
-            lines.append(f"{chr(10) if lines else ''}[b]{t('archive.part.' + part)}[/b]")
-            lines += [f"  {t('field.' + archive.label_name(name))}: "
-                      f"{escape(archive.as_text(name, getattr(customer, name), lang, label=True))}" for name in names]
-        self.query_one("#archive-fields", Static).update("\n".join(lines))
         table = self.query_one("#contact-table", DataTable)
         table.clear(columns=True)
         table.add_columns(t("col.name"), t("col.title"), t("col.role"), t("col.stage"), t("col.mobile"))
@@ -225,11 +244,11 @@ class CustomerScreen(DataScreen):
                           v.next_step[:30], v.follow_up_on.isoformat() if v.follow_up_on else "")
         ledger = self.query_one("#ledger-table", DataTable)
         ledger.clear(columns=True)
-        ledger.add_columns(t("col.date"), t("col.kind"), t("col.document"), t("col.amount"))
-        for entry in postings:
+        ledger.add_columns(t("col.date"), t("col.kind"), t("col.document"), t("col.amount"), t("col.balance"))
+        for entry, after in zip(postings, running_balances(customer.balance_cents, postings)):
             ledger.add_row(entry["posted_on"].isoformat(), vocab.label(vocab.LEDGER_KINDS, entry["kind"], lang),
                            entry["order_no"] or entry["payment_ref"] or entry["reason"][:30],
-                           format_money(entry["amount_cents"], grouping=True))
+                           format_money(entry["amount_cents"], grouping=True), format_money(after, grouping=True))
         table = self.query_one("#evaluation-table", DataTable)
         table.clear(columns=True)
         table.add_columns(t("col.period"), t("col.ability"), t("col.attitude"), t("col.results"), t("col.score"),
@@ -237,6 +256,16 @@ class CustomerScreen(DataScreen):
         for card in reversed(cards):  # the latest period first
             table.add_row(card.period, card.ability, card.attitude, card.results, card.score,
                           vocab.label(vocab.EVALUATION_BANDS, card.band, lang), card.trainings, card.notes[:30])
+
+
+def running_balances(balance_cents: int, postings: list[dict]) -> list[int]:
+    """The balance after each posting, newest first, from the cached balance (the sum of every
+    posting) back: a page of the latest postings needs no sum over the older ones."""
+    out = []
+    for entry in postings:
+        out.append(balance_cents)
+        balance_cents -= entry["amount_cents"]
+    return out
 
 
 def _day(day) -> str:

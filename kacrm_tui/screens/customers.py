@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,7 +18,7 @@ from schema.db import database
 from schema.money import format_money
 from schema.search import CustomerRow, Filters, count_customers, search_customers
 
-PAGE = 200
+PAGE = 100  # three screens of rows at 120x40; the next page loads as the cursor nears the end
 COLUMNS = ("code", "name", "grade", "segment", "owner", "balance", "overdue", "last_visit", "next_follow_up")
 
 
@@ -54,6 +55,7 @@ class CustomersScreen(Screen):
         self.text = ""
         self.loaded = 0
         self.exhausted = False
+        self.resetting = False
         self.total = 0
         self.order, self.descending = "code", False
         self.filters = filters or Filters()
@@ -90,28 +92,47 @@ class CustomersScreen(Screen):
     def _submitted(self) -> None:
         self.query_one(DataTable).focus()
 
-    @work(thread=True, exclusive=True, group="customers")
-    def load(self, reset: bool = False) -> None:
-        """Read the next page (or the first, for a new search) in a worker thread."""
-        offset = 0 if reset else self.loaded
-        with database.connection_context():
-            rows = search_customers(self.app.rep, self.text, limit=PAGE, offset=offset, order=self.order,
-                                    descending=self.descending, filters=self.filters)
-            total = self.total if not reset or self.text else count_customers(self.app.rep)
-        self.app.call_from_thread(self._show, rows, reset, total)
-
-    def _show(self, rows: list[CustomerRow], reset: bool, total: int) -> None:
-        table = self.query_one(DataTable)
+    def load(self, reset: bool = False, again: bool = False) -> None:
+        """Read the next page (or the first, for a new search; or, `again`, every row shown)."""
         if reset:
+            self.resetting = True  # no "more rows" of the list being replaced meanwhile
+        elif self.resetting:
+            return
+        self._load(reset, again)
+
+    @work(thread=True, exclusive=True, group="customers")
+    def _load(self, reset: bool, again: bool) -> None:
+        """In a worker thread. A newer load (the next keystroke) cancels this one: its rows are
+        dropped, never shown."""
+        offset = 0 if reset else self.loaded
+        limit = max(PAGE, self.loaded) if again else PAGE
+        text, order, descending, filters = self.text, self.order, self.descending, self.filters
+        with database.connection_context():
+            rows = search_customers(self.app.rep, text, limit=limit, offset=offset, order=order,
+                                    descending=descending, filters=filters)
+            total = self.total if not reset or text else count_customers(self.app.rep)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, rows, reset, total, limit)
+
+    def _show(self, rows: list[CustomerRow], reset: bool, total: int, limit: int = PAGE) -> None:
+        table = self.query_one(DataTable)
+        cells = [(str(row.id), (row.code, row.name, row.grade, row.segment, row.owner, _money(row.balance_cents),
+                                _money(row.overdue_cents) if row.overdue_cents else "", _day(row.last_visit),
+                                _day(row.next_follow_up))) for row in rows]
+        if reset:
+            self.resetting = False
+        if reset and not _same_rows(table, cells):
             table.clear()
             self.loaded = 0
+        if reset and table.row_count:  # the same customers in the same order: change the cells that changed
+            _update_cells(table, cells)
+            self.loaded = len(cells)
+        else:
+            for key, values in cells:
+                table.add_row(*values, key=key)
+            self.loaded += len(cells)
         self.total = total
-        for row in rows:
-            table.add_row(row.code, row.name, row.grade, row.segment, row.owner, _money(row.balance_cents),
-                          _money(row.overdue_cents) if row.overdue_cents else "", _day(row.last_visit),
-                          _day(row.next_follow_up), key=str(row.id))
-        self.loaded += len(rows)
-        self.exhausted = len(rows) < PAGE
+        self.exhausted = len(rows) < limit
         shown = f"{self.loaded}+" if not self.exhausted else str(self.loaded)
         count = t("tui.count", shown=shown, total=self.total) if not self.text else shown
         arrow = "v" if self.descending else "^"
@@ -165,8 +186,8 @@ class CustomersScreen(Screen):
         self.load(reset=True)
 
     def refresh_data(self) -> None:
-        """Read the list again (the daemon applied files, or an edit was saved)."""
-        self.load(reset=True)
+        """Read the rows shown again (the daemon applied files, or an edit was saved)."""
+        self.load(reset=True, again=True)
 
     def action_agenda(self) -> None:
         from kacrm_tui.screens.agenda import AgendaScreen
@@ -217,3 +238,19 @@ class CustomersScreen(Screen):
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+
+def _same_rows(table: DataTable, cells: list[tuple[str, tuple]]) -> bool:
+    """Whether the table shows exactly these customers, in this order (a refresh, not a new search)."""
+    return table.row_count == len(cells) and all(
+        table.get_row_index(key) == index if key in table.rows else False for index, (key, _) in enumerate(cells))
+
+
+def _update_cells(table: DataTable, cells: list[tuple[str, tuple]]) -> None:
+    """Refresh by key: only the cells whose value changed are written, so the cursor and the
+    scroll position stay where the user left them."""
+    columns = list(table.columns)
+    for key, values in cells:
+        for column, old, new in zip(columns, table.get_row(key), values):
+            if str(old) != str(new):
+                table.update_cell(key, column, new)

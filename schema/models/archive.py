@@ -17,7 +17,7 @@ class Customer(TrackedModel):
     name = CharField(max_length=200, index=True)
     name_pinyin = CharField(max_length=600, default="", index=True)  # search keys (migration 2)
     name_initials = CharField(max_length=200, default="", index=True)
-    short_name = CharField(max_length=64, default="")
+    short_name = CharField(max_length=64, default="", index=True)  # prefix search (migration 4)
     address = CharField(max_length=300, default="")
     phone = CharField(max_length=40, default="")
     website = CharField(max_length=200, default="")

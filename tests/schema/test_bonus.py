@@ -69,3 +69,33 @@ def test_tiers():
     config = BonusConfig()
     assert [config.bonus_for(c) for c in (99_999_99, 100_000_00, 250_000_00, 300_000_00, 9_000_000_00)] == \
         [0, 1_000_00, 1_500_00, 2_500_00, 2_500_00]
+
+
+def test_new_product_bonus_per_rep(make_rep, make_customer, kacrm):
+    """1 % (the default 100 basis points) of the quarter's sales of SKUs first sold within the year
+    before the quarter ends; lines without a SKU are counted, never guessed."""
+    from schema.models import OrderLine
+
+    boss, alice, bob = make_rep("boss", "manager"), make_rep("alice"), make_rep("bob")
+    a, b = make_customer(alice, code="A"), make_customer(bob, code="B")
+
+    def order(customer, number, day, *lines):
+        o = ledger.post_order(Customer.get_by_id(customer.id), order_no=number, order_date=day,
+                              amount_cents=sum(cents for _, cents in lines))
+        for n, (sku, cents) in enumerate(lines, 1):
+            OrderLine.create(order=o, line_no=n, sku=sku, amount_cents=cents)
+
+    order(a, "OLD-1", D(2025, 6, 1), ("OLD", 10_000_00))  # OLD first sold 16 months before 2026Q3 ends
+    order(a, "A-1", D(2026, 8, 3), ("NEW", 123_456_78), ("OLD", 50_000_00), ("", 9_00))
+    order(a, "A-2", D(2026, 9, 30), ("NEW", -3_456_78))  # a return of the new product, on the last day
+    order(b, "B-1", D(2026, 7, 1), ("NEW2", 20_000_00))
+    order(b, "B-2", D(2026, 10, 1), ("NEW2", 999_000_00))  # the next quarter
+    result = kacrm("report", "bonus", "--quarter", "2026Q3", "--products", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["owner"]: r for r in json.loads(result.output)}
+    assert rows["alice"]["new_product_sales"] == "120000.00" and rows["alice"]["bonus"] == "1200.00"
+    assert (rows["alice"]["products"], rows["alice"]["lines"], rows["alice"]["lines_without_sku"]) == ("NEW", 2, 1)
+    assert rows["bob"]["new_product_sales"] == "20000.00" and rows["bob"]["bonus"] == "200.00"
+    mine = json.loads(kacrm("report", "bonus", "--quarter", "2026Q3", "--products", "--format", "json",
+                            user="bob").output)
+    assert [r["owner"] for r in mine] == ["bob"]  # a rep sees their own only
