@@ -23,6 +23,7 @@ from schema import clock
 from schema.config import AgingConfig
 from schema.db import database
 from schema.models import Customer, Rep
+from schema.periods import raw_rows
 from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 
@@ -142,8 +143,8 @@ def aging(rep: Rep, config: AgingConfig, scope: Scope | None = None, *,
     for customer_id, cents in credit_adjusted.items():
         credit[customer_id] = credit.get(customer_id, 0) + cents
     query = (customers.select(Customer.id, Customer.code, Customer.name, Rep.login, Customer.region,
-                              Customer.balance_cents).order_by(Customer.code).tuples())
-    for customer_id, code, name, login, region, balance in query.iterator():
+                              Customer.balance_cents).order_by(Customer.code))
+    for customer_id, code, name, login, region, balance in raw_rows(query):  # plain values: no conversion
         row = buckets.get(customer_id)
         cents = int(credit.get(customer_id, 0))
         if not today:  # what the postings came to by then: the buckets less the credit (see the module)

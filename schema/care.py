@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lunardate import LunarDate
-from peewee import Case, fn
+from peewee import fn
 
 from schema import access
 from schema.config import CareConfig
 from schema.models import Contact, Customer, Rep, Visit
+from schema.periods import raw_rows
 
 IN_BUSINESS = ("new", "active")
 
@@ -138,21 +139,21 @@ def visit_gaps(rep: Rep, max_gap_days: dict[str, int], *, today: dt.date, tz: dt
     start = dt.datetime.combine(today, dt.time(), tz)
     customers = (access.visible_customers(rep)
                  .where(Customer.lifecycle.in_(IN_BUSINESS) & Customer.grade.in_(list(max_gap_days))))
-    # the status test inside the MAX: as a WHERE term SQLite would read the visits through the
-    # status index, one random read each (seconds over a million visits)
-    done = Case(None, [((Visit.status == "done") & Visit.deleted_at.is_null(), Visit.at)], None)
-    last = dict(Visit.select(Visit.customer, fn.MAX(done))
-                .where(Visit.customer.in_(customers.select(Customer.id))).group_by(Visit.customer).tuples())
+    # the last visit done: one probe each of the partial index visit_done (migration 5)
+    last = (Visit.select(fn.MAX(Visit.at)).where((Visit.customer == Customer.id) & (Visit.status == "done")
+                                                 & Visit.deleted_at.is_null()))
+    # overdue when the last visit is on or before the start of the day gap + 1 days back; compared
+    # as stored (SQLite gives the text, which sorts as the time does), parsed only when overdue
+    cutoff = {grade: Visit.at.db_value(start - dt.timedelta(days=gap + 1)) for grade, gap in max_gap_days.items()}
+    cutoff_text = {grade: str(value) for grade, value in cutoff.items()}
     out = []
-    for cid, code, name, grade, login in (customers.select(Customer.id, Customer.code, Customer.name, Customer.grade,
-                                                           Rep.login).join(Rep, on=(Customer.owner == Rep.id))
-                                          .tuples().iterator()):
-        seen = last.get(cid)
-        if seen is not None and not isinstance(seen, dt.datetime):
-            seen = Visit.at.python_value(seen)
-        days = None if seen is None else (start - seen).days
-        if days is None or days > max_gap_days[grade]:
-            out.append(Gap(code, name, grade, login, max_gap_days[grade], days))
+    for cid, code, name, grade, login, seen in raw_rows(
+            customers.select(Customer.id, Customer.code, Customer.name, Customer.grade, Rep.login, last)
+            .join(Rep, on=(Customer.owner == Rep.id))):
+        if seen is not None and not seen <= (cutoff_text if isinstance(seen, str) else cutoff)[grade]:
+            continue
+        days = None if seen is None else (start - Visit.at.python_value(seen)).days
+        out.append(Gap(code, name, grade, login, max_gap_days[grade], days))
     out.sort(key=lambda g: (g.days_since is not None, -(g.days_since or 0) + g.max_gap_days, g.code))
     return out[:limit] if limit else out
 

@@ -47,7 +47,7 @@ def test_migrations_build_exactly_the_models(db):
 def test_upgrade_from_migration_1_keeps_the_data_and_fills_the_new_columns(db_path):
     handle = dbmod.open_database(str(db_path))
     assert upgrade(handle, "0001_initial") == ["0001_initial"]
-    assert schema_status(handle).pending == ("0002_customer_pinyin", "0003_ledger_view", "0004_customer_search")
+    assert schema_status(handle).pending == ("0002_customer_pinyin", "0003_ledger_view", "0004_customer_search", "0005_visit_done")
     with pytest.raises(DatabaseError, match="kacrm init"):
         require_current(handle)
     # data written the way migration 1's schema had it, with plain SQL
@@ -64,7 +64,7 @@ def test_upgrade_from_migration_1_keeps_the_data_and_fills_the_new_columns(db_pa
                   purchase_potential_cents=None, **{c: None for c in columns if c.startswith("score_") or c == "intent"})
     handle.execute_sql(f"INSERT INTO customer ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                        list(values.values()))
-    assert upgrade(handle) == ["0002_customer_pinyin", "0003_ledger_view", "0004_customer_search"]
+    assert upgrade(handle) == ["0002_customer_pinyin", "0003_ledger_view", "0004_customer_search", "0005_visit_done"]
     require_current(handle)
     customer = Customer.get(Customer.code == "C1001")
     assert (customer.name, customer.balance_cents, customer.credit_days) == ("中国石化上海分公司", 12345, 60)
@@ -98,7 +98,7 @@ def test_migration_3_keeps_the_adjustments_and_the_ledger_view_sums_to_the_balan
         sql(f"INSERT INTO ledger_entry (id, customer_id, posted_on, kind, amount_cents, order_id, payment_id,"
             f" reverses_id, reason, created_by_id, created_at) VALUES ({row[0]}, 1, '2026-01-31', {row[1]}, {row[2]},"
             f" {row[3]}, {row[4]}, {row[5]}, {row[6]}, 1, {stamp})")
-    assert upgrade(handle) == ["0003_ledger_view", "0004_customer_search"]
+    assert upgrade(handle) == ["0003_ledger_view", "0004_customer_search", "0005_visit_done"]
     assert not diff_models(handle, ALL_MODELS)
     assert "ledger_entry" not in handle.get_tables()
     assert sql('SELECT content_hash FROM "order"').fetchone()[0] == "ab" * 16  # the form new lines hash to
