@@ -4,7 +4,12 @@ Screens call `schema/` in thread workers, each inside `database.connection_conte
 connections are per thread), and never on the event loop."""
 from __future__ import annotations
 
-from textual.app import App
+from functools import partial
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
 from textual.binding import Binding
 from textual.widgets import Static
 from peewee import fn
@@ -12,6 +17,7 @@ from textual import work
 
 from kacrm_tui.commands import CustomerCommands
 from kacrm_tui.i18n import t
+from kacrm_tui.keys import TranslatedBindings, screen_keys
 from kacrm_tui.screens.customers import CustomersScreen
 from kacrm_tui.screens.dashboard import DashboardScreen
 from schema import access, clock, vocab
@@ -27,19 +33,44 @@ class StatusBar(Static):
         self.update(self.app.status_text)
 
 
-class KacrmApp(App):
+class KacrmApp(TranslatedBindings, App):
     CSS_PATH = "app.tcss"
     TITLE = "kacrm"
-    BINDINGS = [Binding("ctrl+q", "quit", t("tui.quit"), id="quit", priority=True),
-                Binding("question_mark", "toggle_help", t("tui.help"), id="help")]
+    # descriptions are message keys (kacrm_tui.keys): translated when the app is built
+    BINDINGS = [Binding("ctrl+q", "quit", "tui.quit", id="quit", priority=True),
+                Binding("question_mark", "toggle_help", "tui.help", id="help"),
+                Binding("ctrl+p", "command_palette", "tui.palette", id="palette", show=False, priority=True),
+                Binding("p", "approvals", "approval.key", id="approvals", show=False)]
+    # the screens and actions come from the bindings (get_system_commands), customers from CustomerCommands
     COMMANDS = App.COMMANDS | {CustomerCommands}
+
+    def action_approvals(self) -> None:
+        """`p`: the approval requests (审批), from the customer list or any screen that leaves `p` free."""
+        from kacrm_tui.screens.approvals import ApprovalsScreen
+
+        if not isinstance(self.screen, (ApprovalsScreen, ModalScreen)):
+            self.push_screen(ApprovalsScreen())
 
     def action_toggle_help(self) -> None:
         """`?`: the keys of the screen, from the same bindings as the footer."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        from kacrm_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette's commands: the keys of the screen it was opened on and the app's (those that
+        reach a screen from anywhere, as `p` the approvals), in the words of the footer and the help.
+        One provider for them all, so that they are listed in one order."""
+        for node, group, enabled in screen_keys(screen):
+            binding = group[0]
+            if enabled and binding.description and binding.action != "command_palette":
+                keys = " ".join(dict.fromkeys(self.get_key_display(each) for each in group))
+                yield SystemCommand(binding.description, keys, partial(self.run_action, binding.action, node))
 
     def __init__(self, config: Config, rep: Rep, db_label: str):
         super().__init__()

@@ -206,6 +206,6 @@ def main() -> None:
     cli(prog_name="kacrm")
 
 
-from kacrm_tui import cli_daemon, cli_demo, cli_export, cli_import, cli_ingest, cli_report, cli_report_rep, cli_users  # noqa: E402  (they register their commands on `cli`)
+from kacrm_tui import cli_approvals, cli_daemon, cli_demo, cli_export, cli_import, cli_ingest, cli_report, cli_report_rep, cli_users  # noqa: E402  (they register their commands on `cli`)
 
 __all__ = ["cli", "main", "AppContext", "pass_app", "cli_daemon", "cli_demo", "cli_export", "cli_ingest", "cli_report", "cli_users"]

@@ -125,7 +125,8 @@ def import_customers_command(app: AppContext, file: Path, dry_run: bool, fmt: st
     actor = app.actor()
     columns, lines = _read(file, app)
     report = import_customers(lines, actor=actor, source=file.name, columns=columns, dry_run=dry_run,
-                              overdue_days=app.config.daemon.overdue_alert_days)
+                              overdue_days=app.config.daemon.overdue_alert_days,
+                              approvals=app.config.access.approvals)
     summary = t("import.summary", file=file.name, created=report.count("created"), updated=report.count("updated"),
                 unchanged=report.count("unchanged"), rejected=report.rejected_lines)
     state = t("import.rejected" if report.rejected else "import.applied" if report.applied else "import.dry_run")

@@ -1,5 +1,6 @@
 """The command palette (ctrl+p): go to a customer by code, name or pinyin — through the access
-rule, so the palette never reaches a customer the user may not see."""
+rule, so the palette never reaches a customer the user may not see. The screens and actions come
+from the bindings (KacrmApp.get_system_commands)."""
 from __future__ import annotations
 
 import asyncio

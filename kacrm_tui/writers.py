@@ -29,6 +29,7 @@ from rich.table import Table
 Columns = Sequence[tuple[str, str]]  # (field, title)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SET = frozenset(FORMULA_STARTS)
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}  # utf-8 gets the BOM Excel needs to read it
 WIDTH_SAMPLE = 200  # rows buffered to size the XLSX columns; the rest stream through
 MAX_WIDTH = 60
@@ -77,6 +78,17 @@ def _text(value: Any, *, is_money: bool) -> str:
     return str(value)
 
 
+def _money_cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _text_cell(value: Any) -> str:
+    """`_text` for a column that is not money, with the common case (text) first."""
+    if type(value) is str:
+        return "'" + value if value[:1] in FORMULA_SET else value
+    return _text(value, is_money=False)
+
+
 def _iso(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
@@ -99,9 +111,9 @@ def _csv(sheets: list[Sheet], out) -> None:
                 writer.writerow([])
             writer.writerow([sheet.title or sheet.name])
         writer.writerow([key for key, _ in sheet.columns])
-        keys = [(key, key in sheet.money) for key, _ in sheet.columns]
+        cells = [(key, _money_cell if key in sheet.money else _text_cell) for key, _ in sheet.columns]
         for row in sheet.stream():
-            writer.writerow([_text(row.get(k), is_money=m) for k, m in keys])
+            writer.writerow([cell(row.get(key)) for key, cell in cells])
 
 
 def _json(sheets: list[Sheet], out) -> None:

@@ -10,13 +10,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
-from schema import access, clock, vocab
+from schema import access, approvals, clock, vocab
 from schema.audit import audited_create, audited_update
+from schema.config import AccessConfig
 from schema.db import transaction
-from schema.errors import ValidationError
+from schema.errors import PendingApproval, ValidationError
 from schema.funnel import weighted
 from schema.models import Complaint, Contact, Contract, Customer, Opportunity, Rep, TrackedModel
-from schema.money import parse_money, to_cents
+from schema.money import format_money, parse_money, to_cents
 
 Values = Mapping[str, Any]
 
@@ -171,10 +172,15 @@ def save_contract(rep: Rep, customer: Customer, values: Values, *, contract: Con
 
 
 def save_complaint(rep: Rep, customer: Customer, values: Values, *, complaint: Complaint | None = None,
-                   expected_version: int | None = None, reason: str = "") -> Complaint:
+                   expected_version: int | None = None, reason: str = "",
+                   config: AccessConfig | None = None) -> Complaint:
     """Add or change a complaint. `values` by form name: received_on, kind, severity, subject,
     detail, status, resolution, resolved_on, discount. A resolved or closed complaint has its
-    resolution and the day it was resolved."""
+    resolution and the day it was resolved.
+
+    `config` is the site's `[access]` settings (without it, approvals are off): where approvals are
+    on and a rep sets a discount (折价) above zero, the complaint is saved with its discount as it
+    was and the discount waits as a request for the customer's manager (PendingApproval)."""
     _editable(rep, customer)
     fields = {
         "received_on": _date(values, "received_on", required=True),
@@ -196,8 +202,19 @@ def save_complaint(rep: Rep, customer: Customer, values: Values, *, complaint: C
         raise FieldProblem("resolved_on", "before_received", "resolved_on: cannot be before the complaint was received.")
     if complaint is None:
         fields["handler"] = rep
+    wanted, had = fields["discount_cents"], (complaint.discount_cents if complaint is not None else 0)
+    waits = (config is not None and wanted > 0 and wanted != had
+             and approvals.needs_approval(rep, config, approvals.DISCOUNT))
     with transaction():
-        return _write(Complaint, rep, customer, fields, complaint, expected_version, reason, "complaint")
+        if not waits:
+            return _write(Complaint, rep, customer, fields, complaint, expected_version, reason, "complaint")
+        if complaint is not None:  # the discount alone may be all that changes: check the version anyway
+            approvals.unchanged_since(complaint, expected_version)
+        fields["discount_cents"] = had
+        saved = _write(Complaint, rep, customer, fields, complaint, expected_version, reason, "complaint")
+        request = approvals.request_discount(rep, saved, wanted, reason.strip() or f"complaint: {saved.subject}")
+    raise PendingApproval(f"The complaint is saved; its discount of {format_money(wanted)} waits for approval by "
+                          f"the customer's manager (request {request.id}).", request.id)
 
 
 def save_opportunity(rep: Rep, customer: Customer, values: Values, *, opportunity: Opportunity | None = None,

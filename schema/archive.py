@@ -1,6 +1,7 @@
 """The customer archive as a person fills it in: its fields in the four parts of a customer file
 (DESIGN §3) plus classification, each typed text read into the value stored (money in integer
-cents, dates, whole numbers, 1-5 scores, a choice's key), and each stored value back to text."""
+cents, dates, whole numbers, 1-5 scores, a choice's key), and each stored value back to text;
+`save_archive` is the one way a person's archive edit is saved (or, with approvals on, asked for)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,11 @@ from typing import Any
 
 from peewee import CharField, DateField, IntegerField
 
-from schema import vocab
+from schema import access, approvals, vocab
+from schema.audit import Actor, audited_update
+from schema.config import AccessConfig
 from schema.errors import ValidationError
-from schema.models import Customer
+from schema.models import Customer, Rep
 from schema.models.base import MoneyField
 from schema.money import format_money
 from schema.values import BadValue, parse_date, parse_int, parse_money, parse_text
@@ -143,3 +146,25 @@ def as_text(field: str, value: Any, language: str = "zh", *, label: bool = False
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def save_archive(rep: Actor, customer: Customer, changes: dict[str, Any], *, reason: str, expected_version: int,
+                 config: AccessConfig) -> dict[str, tuple[Any, Any]]:
+    """Save a person's edit of `customer`'s archive (`changes`: field -> stored value, as
+    `parse_archive_changes` gives them) with its reason, if nobody saved the customer since
+    `expected_version` (else ConcurrentEdit). Returns {field: (old, new)} of what changed. Where
+    approvals are on (`config.approvals`) and `rep` is a rep, nothing is written: the edit is kept
+    as a request for the customer's manager and PendingApproval (with the request id) is raised."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not archive fields a person edits: {sorted(unknown)}")
+    if not reason.strip():
+        raise ValidationError("Say why the archive is changed.")
+    if isinstance(rep, Rep):
+        access.require_edit(rep, customer)
+    if approvals.needs_approval(rep, config, approvals.ARCHIVE_EDIT):
+        request = approvals.request_change(rep, customer, changes, reason, expected_version=expected_version)
+        if request is None:
+            return {}
+        raise approvals.pending(request)
+    return audited_update(customer, changes, actor=rep, reason=reason.strip(), expected_version=expected_version)

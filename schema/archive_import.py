@@ -8,6 +8,9 @@ The rules, each decided once here:
   the acting user; a rep may only create customers they own, a manager only ones they may edit
   afterwards (their region or team), an admin any;
 - a code of a deleted (or merged) customer is a rejected line: restore it first;
+- where approvals are on (`[access] approvals`), a rep's line that would change an existing
+  customer is a rejected line: an archive edit by a rep waits for a manager, and a file is applied
+  whole or not at all, so a manager imports it (new customers and unchanged lines pass);
 - the same code twice with the same content counts once, with other content is a rejected line;
 - the whole file is one transaction: any rejected line (the reader's or these rules') and
   nothing is applied, every bad line is reported; a dry run does all the work and rolls it back,
@@ -58,7 +61,7 @@ class LineProblem:
 
 # reason keys of the rules above (the reader's own keys are the daemon's)
 REASONS = ("unknown_owner", "name_required_for_new_customer", "duplicate_in_file_conflict", "deleted_customer",
-           "not_allowed_edit", "not_allowed_create", "owner_change_not_allowed")
+           "not_allowed_edit", "not_allowed_create", "owner_change_not_allowed", "needs_approval")
 
 
 @dataclass(frozen=True)
@@ -183,8 +186,9 @@ def _stored(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Importer:
-    def __init__(self, actor: Rep, source: str, columns: dict[str, str], report: ImportReport):
+    def __init__(self, actor: Rep, source: str, columns: dict[str, str], report: ImportReport, approvals: bool):
         self.actor, self.source, self.columns, self.report = actor, source, columns, report
+        self.waits = approvals and actor.role == "rep"  # a rep's archive edits wait for a manager
         self.reason = f"import {source}"
         self.owners = dict(Rep.select(Rep.login, Rep.id).where(Rep.active & Rep.deleted_at.is_null()).tuples())
         self.seen: dict[str, tuple[str, int]] = {}  # code -> (content hash, line)
@@ -250,6 +254,10 @@ class _Importer:
         if "owner" in values and values["owner"] != customer.owner_id and self.actor.role not in ("manager", "admin"):
             self.reject(item.line, "owner", item.fields["owner"], "owner_change_not_allowed")
             return None
+        if self.waits and any(getattr(customer, "owner_id" if name == "owner" else name) != value
+                              for name, value in values.items()):
+            self.reject(item.line, "code", code, "needs_approval")
+            return None
         diff = audited_update(customer, values, actor=self.actor, reason=self.reason)
         if diff:
             self.touched.add(customer.id)
@@ -292,16 +300,17 @@ class _Importer:
 
 def import_customers(lines: Iterable[ImportLine | LineProblem], *, actor: Rep, source: str,
                      columns: dict[str, str] | None = None, dry_run: bool = False,
-                     overdue_days: int | None = None) -> ImportReport:
+                     overdue_days: int | None = None, approvals: bool = False) -> ImportReport:
     """Upsert every line of a customer master by code as `actor`, in one transaction (see the
     module's rules). `lines` are the reader's typed lines, and its problems (each a rejected
     line); `columns` maps fields to the headers as the file wrote them, to name them in problems;
     `source` names the file in the audit reason "import SOURCE". The report lists each line's
     outcome, every rejected line, and the likely duplicates; `applied` says whether the changes
     were committed (never for a dry run or a file with a rejected line). With `overdue_days`,
-    the credit alerts of the customers changed are refreshed."""
+    the credit alerts of the customers changed are refreshed. With `approvals` (the site's
+    `[access] approvals`), a rep's change to an existing customer is a rejected line."""
     report = ImportReport(source)
-    importer = _Importer(actor, source, columns or {}, report)
+    importer = _Importer(actor, source, columns or {}, report, approvals)
     try:
         with transaction():
             for item in lines:

@@ -37,3 +37,13 @@ class ConcurrentEdit(KacrmError):
 
 class ValidationError(KacrmError):
     """A value given by the user is not acceptable."""
+
+
+class PendingApproval(KacrmError):
+    """Not the user's mistake: where a site turns approvals on (`[access] approvals`, DESIGN §6), a
+    rep's change was kept as a request that waits for the customer's manager instead of being
+    written. `request_id` names the request."""
+
+    def __init__(self, message: str, request_id: int):
+        super().__init__(message)
+        self.request_id = request_id

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterator
 
-from peewee import ModelSelect, fn
+from peewee import JOIN, ModelSelect, Value, fn
 
 from schema import clock
 from schema.audit import audited_create, audited_update
@@ -216,7 +216,11 @@ def attainment(rep: Rep, *, as_of: dt.date | None = None, period: Period | None 
     """The targets in force on `as_of` (or those of `period`), with their actuals up to `as_of`.
     A rep sees the team's, regions' and products' targets, their own and their customers'."""
     as_of = as_of or clock.today()
-    query = Target.select().where(Target.deleted_at.is_null())
+    # the rep and the customer come in the same query (not one query per target for each)
+    query = (Target.select(Target, Rep, Customer)
+             .join(Rep, JOIN.LEFT_OUTER, on=(Target.rep == Rep.id), attr="rep").switch(Target)
+             .join(Customer, JOIN.LEFT_OUTER, on=(Target.customer == Customer.id), attr="customer")
+             .where(Target.deleted_at.is_null()))
     if period is not None:
         query = query.where((Target.period == period.kind) & (Target.period_start == period.start))
     else:
@@ -226,20 +230,73 @@ def attainment(rep: Rep, *, as_of: dt.date | None = None, period: Period | None 
     if scopes:
         query = query.where(Target.scope.in_(scopes))
     if owner:
-        query = query.join(Rep, on=(Target.rep == Rep.id)).where(Rep.login == owner)
+        query = query.where(Rep.login == owner)
     if rep.role == "rep":
         from schema.access import visible_customers
-        query = query.where(Target.scope.in_(("team", "region", "product")) | (Target.rep == rep)
+        query = query.where(Target.scope.in_(("team", "region", "product")) | (Target.rep == rep.id)
                             | Target.customer.in_(visible_customers(rep).select(Customer.id)))
     order = {"team": 0, "region": 1, "product": 2, "rep": 3, "customer": 4}
-    for target in sorted(query, key=lambda t: (order.get(t.scope, 9), t.period_start, t.metric, t.id)):
+    targets = sorted(query, key=lambda t: (order.get(t.scope, 9), t.period_start, t.metric, t.id))
+    figures = actuals(targets, as_of)
+    for target in targets:
         who = Who(target.scope, target.rep, target.customer, target.region, target.product)
-        figure, uncosted = actual(who, target.metric, target.period_start, min(target.period_end, as_of))
+        figure, uncosted = figures[target.id]
         percent = None if not target.value else (Decimal(figure) * 100 / target.value).quantize(
             Decimal("0.1"), ROUND_HALF_UP)
         elapsed = (Period(target.period, target.period_start, target.period_end).elapsed(as_of) * 100).quantize(
             Decimal("0.1"), ROUND_HALF_UP)
         yield Attainment(target, who.label, figure, percent, elapsed, uncosted)
+
+
+def _per_customer(metric: str, start: dt.date, end: dt.date) -> dict[int, tuple[int, int]]:
+    """customer id -> (the metric's actual over [start, end], orders without a cost), one pass."""
+    if metric == "collections":
+        query = (Payment.select(Payment.customer, fn.SUM(Payment.amount_cents), Value(0))
+                 .where((Payment.paid_on >= start) & (Payment.paid_on <= end)).group_by(Payment.customer))
+    elif metric == "new_outlets":
+        query = Customer.select(Customer.id, Value(1), Value(0)).where(
+            (Customer.first_deal_date >= start) & (Customer.first_deal_date <= end))
+    else:
+        value = Order.amount_cents - Order.cost_cents if metric == "gross_margin" else Order.amount_cents
+        uncosted = fn.COUNT(Order.id) - fn.COUNT(Order.cost_cents) if metric == "gross_margin" else Value(0)
+        query = (Order.select(Order.customer, fn.SUM(value), uncosted)
+                 .where((Order.order_date >= start) & (Order.order_date <= end)).group_by(Order.customer))
+    return {cid: (int(v or 0), int(u or 0)) for cid, v, u in query.tuples()}
+
+
+def actuals(targets: list[Target], as_of: dt.date) -> dict[int, tuple[int, int]]:
+    """`actual()` of each target up to `as_of`, by target id. The targets of one metric and period
+    share one pass over the documents, summed per customer and then per rep, region or the team
+    (thousands of targets in force make a few queries, not thousands). Product targets and
+    new-product sales go one by one."""
+    out: dict[int, tuple[int, int]] = {}
+    groups: dict[tuple, list[Target]] = {}
+    for target in targets:
+        end = min(target.period_end, as_of)
+        if target.scope in ("rep", "customer", "region", "team") and target.metric != "new_product_sales":
+            groups.setdefault((target.metric, target.period_start, end), []).append(target)
+        else:
+            who = Who(target.scope, target.rep, target.customer, target.region, target.product)
+            out[target.id] = actual(who, target.metric, target.period_start, end)
+    owners: dict[int, tuple[int, str]] = {}  # customer -> (owner, region): the scope as actual() reads it
+    if any(t.scope in ("rep", "region") for members in groups.values() for t in members):
+        owners = {cid: (owner, region) for cid, owner, region in
+                  Customer.select(Customer.id, Customer.owner, Customer.region).tuples()}
+    for (metric, start, end), members in groups.items():
+        found = _per_customer(metric, start, end)
+        scopes = {t.scope for t in members}
+        totals: dict[tuple[str, object], list[int]] = {}
+        for cid, (value, uncosted) in found.items():
+            owner, region = owners.get(cid, (None, None))
+            for scope, key in (("customer", cid), ("rep", owner), ("region", region), ("team", None)):
+                if scope in scopes:
+                    total = totals.setdefault((scope, key), [0, 0])
+                    total[0] += value
+                    total[1] += uncosted
+        for target in members:
+            key = {"customer": target.customer_id, "rep": target.rep_id, "region": target.region}.get(target.scope)
+            out[target.id] = tuple(totals.get((target.scope, key), (0, 0)))
+    return out
 
 
 def who_from(scope: str, key: str | None) -> Who:

@@ -94,6 +94,7 @@ APPROVAL_KINDS: Choices = {
 }
 APPROVAL_STATUSES: Choices = {
     "pending": ("待审批", "Pending"), "approved": ("已批准", "Approved"), "rejected": ("已驳回", "Rejected"),
+    "withdrawn": ("已撤回", "Withdrawn"),
 }
 EVALUATION_BANDS: Choices = {
     "outstanding": ("特别优秀", "Outstanding"), "excellent": ("优秀", "Excellent"), "good": ("良好", "Good"),

@@ -24,7 +24,7 @@ SECTIONS = {
 
 
 class AgendaScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="agenda.back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="agenda.back")]
 
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar

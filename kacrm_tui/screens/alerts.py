@@ -11,17 +11,17 @@ from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen
-from schema import access, vocab
+from schema import access, clock, vocab
 from schema.alerts import acknowledge
 from schema.db import database
-from schema.models import Alert, Customer, Rep
+from schema.models import Alert, Customer, Order, Rep
 from schema.money import format_money
 
 
 class AlertsScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="alerts.back"),
-                Binding("x", "acknowledge", t("alerts.ack"), id="alerts.ack"),
-                Binding("enter", "open", t("tui.open"), id="alerts.open", show=False)]
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="alerts.back"),
+                Binding("x", "acknowledge", "alerts.ack", id="alerts.ack"),
+                Binding("enter", "open", "tui.open", id="alerts.open", show=False)]
 
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
@@ -44,8 +44,10 @@ class AlertsScreen(DataScreen):
             visible = access.visible_customers(self.app.rep).select(Customer.id)
             acker = Rep.alias()
             rows = list(Alert.select(Alert.id, Alert.raised_at, Customer.code, Customer.name, Alert.kind,
-                                     Alert.amount_cents, Alert.details, acker.login, Alert.customer)
+                                     Alert.amount_cents, Customer.credit_limit_cents, Order.order_no, Order.due_date,
+                                     acker.login, Alert.customer)
                         .join(Customer, on=(Alert.customer == Customer.id))
+                        .join_from(Alert, Order, join_type=JOIN.LEFT_OUTER, on=(Alert.order == Order.id))
                         .join_from(Alert, acker, join_type=JOIN.LEFT_OUTER, on=(Alert.acknowledged_by == acker.id))
                         .where(Alert.resolved_at.is_null() & Alert.customer.in_(visible))
                         .order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(500).tuples())
@@ -55,7 +57,14 @@ class AlertsScreen(DataScreen):
         table = self.query_one(DataTable)
         table.clear()
         tz, lang = self.app.config.ui.tzinfo, language()
-        for alert_id, raised, code, name, kind, cents, details, acked, customer_id in rows:
+        today = clock.today()
+        for alert_id, raised, code, name, kind, cents, limit, order_no, due, acked, customer_id in rows:
+            # the details in the reader's language, from the alert's figures (the stored text is the daemon's)
+            if kind == "credit_limit":
+                details = t("alerts.over_limit", limit=format_money(limit, grouping=True))
+            else:
+                details = t("alerts.oldest", order=order_no or "-", due=due or "-",
+                            days=(today - due).days if due else "-")
             table.add_row(f"{raised.astimezone(tz):%Y-%m-%d %H:%M}", code, name, vocab.label(vocab.ALERT_KINDS, kind, lang),
                           Text(format_money(cents, grouping=True), justify="right"), details, acked or "",
                           key=f"{alert_id}:{customer_id}")

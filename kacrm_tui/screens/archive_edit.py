@@ -1,12 +1,13 @@
 """Editing a customer's archive, every field of its four parts (基础资料, 客户特征, 业务状况, 交易现状)
-and its classification, one tab each. Every change asks for a reason (kept in the audit trail),
-and an edit based on a version someone else has since saved is never written over them: the
-screen shows what they changed and lets the user reload theirs or apply this edit on top."""
+and its classification, one tab each. Every change asks for a reason (kept in the audit trail);
+where approvals are on, a rep's edit is sent to the customer's manager instead of saved; and an
+edit based on a version someone else has since saved is never written over them: the screen
+shows what they changed and lets the user reload theirs or apply this edit on top."""
 from __future__ import annotations
 
 from typing import Any
 
-from peewee import DateField
+from peewee import DateField, TextField
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,13 +16,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent, TabPane
 
 from kacrm_tui.i18n import MESSAGES, language, t
-from kacrm_tui.screens.form import FormScreen
+from kacrm_tui.screens.approvals import went_for_approval
+from kacrm_tui.screens.form import FormScreen, LongText
 from schema import access, vocab
 from schema.archive import (CHOICES, DERIVED, EDITABLE, PARTS, SCORES, ArchiveValueError, as_text, label_name,
-                            may_be_blank, parse_archive_changes)
-from schema.audit import audited_update
+                            may_be_blank, parse_archive_changes, save_archive)
 from schema.db import database
-from schema.errors import ConcurrentEdit, KacrmError
+from schema.errors import ConcurrentEdit, KacrmError, PendingApproval
 from schema.models import Customer, MoneyField
 
 FIELDS = EDITABLE  # every field a person edits, in form order
@@ -34,12 +35,12 @@ def field_label(name: str) -> str:
 
 class ArchiveEditScreen(FormScreen):
     BINDINGS = [
-        Binding("ctrl+s", "save", t("edit.save"), id="edit.save", priority=True),
-        Binding("escape", "app.pop_screen", t("edit.cancel"), id="edit.cancel"),
-        Binding("pagedown", "part(1)", t("archive.next_part"), id="edit.next_part", priority=True),
-        Binding("pageup", "part(-1)", t("archive.prev_part"), id="edit.prev_part", priority=True),
-        Binding("ctrl+r", "reload", t("edit.reload"), id="edit.reload", show=False, priority=True),
-        Binding("ctrl+o", "apply_on_top", t("edit.on_top"), id="edit.on_top", show=False, priority=True),
+        Binding("ctrl+s", "save", "edit.save", id="edit.save", priority=True),
+        Binding("escape", "app.pop_screen", "edit.cancel", id="edit.cancel"),
+        Binding("pagedown", "part(1)", "archive.next_part", id="edit.next_part", priority=True),
+        Binding("pageup", "part(-1)", "archive.prev_part", id="edit.prev_part", priority=True),
+        Binding("ctrl+r", "reload", "edit.reload", id="edit.reload", show=False, priority=True),
+        Binding("ctrl+o", "apply_on_top", "edit.on_top", id="edit.on_top", show=False, priority=True),
     ]
 
     def __init__(self, customer_id: int) -> None:
@@ -64,6 +65,8 @@ class ArchiveEditScreen(FormScreen):
                                 if name in CHOICES:
                                     options = [(vocab.label(CHOICES[name], key, lang), key) for key in CHOICES[name]]
                                     yield Select(options, allow_blank=may_be_blank(name), id=f"f-{name}")
+                                elif isinstance(Customer._meta.fields[name], TextField):  # notes: lines
+                                    yield LongText(id=f"f-{name}")
                                 else:
                                     yield Input(id=f"f-{name}", placeholder=_hint(name))
                             for name in DERIVED.get(part, ()):
@@ -161,9 +164,12 @@ class ArchiveEditScreen(FormScreen):
     def save(self, changes: dict[str, Any], reason: str, version: int) -> None:
         with database.connection_context():
             customer = Customer.get_by_id(self.customer_id)
-            try:
-                access.require_edit(self.app.rep, customer)
-                audited_update(customer, changes, actor=self.app.rep, reason=reason, expected_version=version)
+            try:  # with approvals on, a rep's edit waits for the manager (PendingApproval)
+                save_archive(self.app.rep, customer, changes, reason=reason, expected_version=version,
+                             config=self.app.config.access)
+            except PendingApproval as exc:
+                self.app.call_from_thread(went_for_approval, self, t("approval.sent", id=exc.request_id))
+                return
             except ConcurrentEdit:
                 current = Customer.get_by_id(self.customer_id)
                 self.app.call_from_thread(self._show_conflict, current)

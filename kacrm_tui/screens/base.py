@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual import work
 from textual.screen import Screen
 
+from kacrm_tui.keys import TranslatedBindings
 from schema import access
 from schema.db import database
 from schema.models import Customer
 
 
-class DataScreen(Screen):
+class DataScreen(TranslatedBindings, Screen):
     def load(self) -> None:  # overridden by a @work(thread=True) method
         raise NotImplementedError
 

@@ -1,6 +1,8 @@
 """Deleting with confirmation: a small modal asks "删除 …？ y/n" (Tab gives a reason), then the
-record is soft-deleted through `schema.audit.soft_delete`, who and why in the trail. Whether the
-user may is asked before the question and again when writing: a refusal is one sentence."""
+record is soft-deleted through `schema.approvals.delete_record` (`schema.audit.soft_delete`, who and
+why in the trail; where approvals are on, a rep's deletion is sent to the customer's manager
+instead). Whether the user may is asked before the question and again when writing: a refusal is
+one sentence."""
 from __future__ import annotations
 
 from textual import on
@@ -11,10 +13,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from kacrm_tui.i18n import t
-from schema import access
-from schema.audit import record_model, record_title, soft_delete
+from kacrm_tui.keys import TranslatedBindings
+from schema import access, approvals
+from schema.audit import record_model, record_title
 from schema.db import database
-from schema.errors import ConcurrentEdit, KacrmError
+from schema.errors import ConcurrentEdit, KacrmError, PendingApproval
 from schema.models import Contact, Customer, Visit
 
 # the customer screen's tabs of records: tab id -> (its table's id, the table name of its records)
@@ -23,12 +26,12 @@ RECORD_TABS = {"contacts": ("contact-table", "contact"), "visits": ("visit-table
                "complaints": ("complaint-table", "complaint")}
 
 
-class ConfirmDelete(ModalScreen[str | None]):
+class ConfirmDelete(TranslatedBindings, ModalScreen[str | None]):
     """Answers the reason to delete for (y, or Enter in the reason), None for no (n, Esc)."""
 
     AUTO_FOCUS = ""  # y and n are keys, not text, until Tab moves to the reason
-    BINDINGS = [Binding("y", "yes", t("delete.yes"), id="confirm.yes"),
-                Binding("n,escape", "no", t("delete.no"), id="confirm.no")]
+    BINDINGS = [Binding("y", "yes", "delete.yes", id="confirm.yes"),
+                Binding("n,escape", "no", "delete.no", id="confirm.no")]
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -83,7 +86,9 @@ def ask_to_delete(screen: Screen, table: str, record_id: int) -> None:
             try:
                 if not access.can_edit(app.rep, customer):
                     raise KacrmError(t("delete.not_allowed", code=customer.code))
-                soft_delete(instance, actor=app.rep, reason=reason)
+                approvals.delete_record(app.rep, instance, reason=reason, config=app.config.access)
+            except PendingApproval as exc:  # approvals on: a rep's deletion waits for the manager
+                app.call_from_thread(app.notify, t("approval.sent", id=exc.request_id), title=t("approval.key"))
             except ConcurrentEdit:
                 app.call_from_thread(app.notify, t("delete.changed"), severity="warning")
             except KacrmError as exc:

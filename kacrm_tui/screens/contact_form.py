@@ -22,8 +22,8 @@ FIELDS = (
     Field("mobile", "col.mobile"), Field("phone", "field.phone"), Field("email", "contact.email"),
     Field("wechat", "contact.wechat"), Field("birthday_calendar", "contact.calendar", "choice", vocab.CALENDARS),
     Field("birthday", "contact.birthday", read=_birthday), Field("birth_year", "contact.birth_year", "whole"),
-    Field("hobbies", "contact.hobbies"), Field("family_notes", "contact.family_notes"),
-    Field("personality_notes", "contact.personality_notes"),
+    Field("hobbies", "contact.hobbies", "long"), Field("family_notes", "contact.family_notes", "long"),
+    Field("personality_notes", "contact.personality_notes", "long"),
 )
 
 

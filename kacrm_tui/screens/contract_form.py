@@ -19,7 +19,8 @@ FIELDS = (
     Field("promotion_fee", "contract.promotion_fee", "money", attr="promotion_fee_cents"),
     Field("other_fee", "contract.other_fee", "money", attr="other_fee_cents"),
     Field("rebate_percent", "contract.rebate_percent", "percent", attr="rebate_basis_points"),
-    Field("customer_signatory", "contract.customer_signatory"), Field("special_terms", "contract.special_terms"),
+    Field("customer_signatory", "contract.customer_signatory"),
+    Field("special_terms", "contract.special_terms", "long"),
     Field("paper_archive_no", "contract.paper_archive_no"),
     Field("paper_archive_location", "contract.paper_archive_location"),
 )

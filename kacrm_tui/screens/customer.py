@@ -33,14 +33,14 @@ RECORD_TABS = {"contacts": "contact-table", "contracts": "contract-table", "oppo
 
 
 class CustomerScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="customer.back"),
-                Binding("n", "new_record", t("record.new_key"), id="customer.new_record"),
-                Binding("m", "edit_record", t("record.edit_key"), id="customer.edit_record"),
-                Binding("e", "edit", t("edit.key"), id="customer.edit"),
-                Binding("h", "history", t("history.key"), id="customer.history"),
-                Binding("delete,x", "delete_record", t("delete.key"), show=False, id="customer.delete"),
-                Binding("v", "visit", t("visit.key"), id="customer.visit"),
-                Binding("k", "evaluate", t("evaluation.key"), id="customer.evaluate")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="customer.back"),
+                Binding("n", "new_record", "record.new_key", id="customer.new_record"),
+                Binding("m", "edit_record", "record.edit_key", id="customer.edit_record"),
+                Binding("e", "edit", "edit.key", id="customer.edit"),
+                Binding("h", "history", "history.key", id="customer.history"),
+                Binding("delete,x", "delete_record", "delete.key", show=False, id="customer.delete"),
+                Binding("v", "visit", "visit.key", id="customer.visit"),
+                Binding("k", "evaluate", "evaluation.key", id="customer.evaluate")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()

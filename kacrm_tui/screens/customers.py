@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.worker import get_current_worker
@@ -13,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from kacrm_tui.i18n import language, t
+from kacrm_tui.keys import TranslatedBindings
 from schema import vocab
 from schema.db import database
 from schema.money import format_money
@@ -26,27 +28,39 @@ def _day(value) -> str:
     return value.isoformat() if value else ""
 
 
+# the widest value of the columns up to the overdue amount; their titles may be wider
+FIRST_COLUMNS = {"code": 7, "grade": 1, "segment": 4, "owner": 8, "balance": 12, "overdue": 12}
+
+
+def _name_width(screen_width: int) -> int:
+    """The name column leaves room for the columns up to the overdue amount (each with its padding,
+    and the scroll bar) at 80 columns, and takes 40 cells when it can. A longer name is cropped,
+    never ended with an ellipsis (East-Asian ambiguous)."""
+    others = sum(max(cell_len(t(f"col.{key}")), widest) + 2 for key, widest in FIRST_COLUMNS.items())
+    return max(14, min(40, screen_width - others - 3))
+
+
 def _money(cents: int) -> Text:
     return Text(format_money(cents, grouping=True), justify="right")
 
 
-class CustomersScreen(Screen):
+class CustomersScreen(TranslatedBindings, Screen):
     BINDINGS = [
-        Binding("slash", "focus_search", t("tui.search_key"), id="customers.search"),
-        Binding("s", "sort", t("list.sort"), id="customers.sort"),
-        Binding("r", "reverse", t("list.reverse"), show=False, id="customers.reverse"),
-        Binding("m", "toggle('mine')", t("list.mine"), id="customers.mine"),
-        Binding("o", "toggle('overdue')", t("list.overdue"), id="customers.overdue"),
-        Binding("l", "toggle('over_limit')", t("list.over_limit"), id="customers.over_limit"),
-        Binding("g", "grade", t("list.grade"), id="customers.grade"),
-        Binding("a", "alerts", t("alerts.key"), id="customers.alerts"),
-        Binding("d", "agenda", t("agenda.key"), id="customers.agenda"),
-        Binding("b", "dashboard", t("dash.key"), id="customers.dashboard"),
-        Binding("t", "trash", t("trash.key"), show=False, id="customers.trash"),
-        Binding("delete,x", "delete", t("delete.key"), show=False, id="customers.delete"),
-        Binding("j", "cursor_down", show=False, id="customers.down"),
-        Binding("k", "cursor_up", show=False, id="customers.up"),
-        Binding("escape", "focus_table", t("tui.back"), show=False, id="customers.table"),
+        Binding("slash", "focus_search", "tui.search_key", id="customers.search"),
+        Binding("s", "sort", "list.sort", id="customers.sort"),
+        Binding("r", "reverse", "list.reverse", show=False, id="customers.reverse"),
+        Binding("m", "toggle('mine')", "list.mine", id="customers.mine"),
+        Binding("o", "toggle('overdue')", "list.overdue", id="customers.overdue"),
+        Binding("l", "toggle('over_limit')", "list.over_limit", id="customers.over_limit"),
+        Binding("g", "grade", "list.grade", id="customers.grade"),
+        Binding("a", "alerts", "alerts.key", id="customers.alerts"),
+        Binding("d", "agenda", "agenda.key", id="customers.agenda"),
+        Binding("b", "dashboard", "dash.key", id="customers.dashboard"),
+        Binding("t", "trash", "trash.key", show=False, id="customers.trash"),
+        Binding("delete,x", "delete", "delete.key", show=False, id="customers.delete"),
+        Binding("j", "cursor_down", "keys.down", show=False, id="customers.down"),
+        Binding("k", "cursor_up", "keys.up", show=False, id="customers.up"),
+        Binding("escape", "focus_table", "tui.back", show=False, id="customers.table"),
     ]
 
     def __init__(self, filters: Filters | None = None) -> None:
@@ -69,7 +83,8 @@ class CustomersScreen(Screen):
         yield Static("", id="count")
         table = DataTable(id="customers", cursor_type="row", zebra_stripes=True)
         for key in COLUMNS:
-            table.add_column(t(f"col.{key}" if key != "name" else "col.customer_name"), key=key)
+            table.add_column(t(f"col.{key}" if key != "name" else "col.customer_name"), key=key,
+                             width=_name_width(self.app.size.width) if key == "name" else None)
         yield table
         yield StatusBar(id="status")
         yield Footer()

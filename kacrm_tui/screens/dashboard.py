@@ -142,11 +142,11 @@ def _class_cell(key: str, words: str, count: int) -> Text:
 
 
 class DashboardScreen(DataScreen):
-    BINDINGS = [Binding("escape", "back", t("dash.list"), id="dashboard.back"),
-                Binding("b", "back", t("dash.list"), show=False, id="dashboard.list"),
-                Binding("a", "alerts", t("alerts.key"), id="dashboard.alerts"),
-                Binding("d", "agenda", t("agenda.key"), id="dashboard.agenda"),
-                Binding("r", "refresh", t("dash.refresh"), id="dashboard.refresh")]
+    BINDINGS = [Binding("escape", "back", "dash.list", id="dashboard.back"),
+                Binding("b", "back", "dash.list", show=False, id="dashboard.list"),
+                Binding("a", "alerts", "alerts.key", id="dashboard.alerts"),
+                Binding("d", "agenda", "agenda.key", id="dashboard.agenda"),
+                Binding("r", "refresh", "dash.refresh", id="dashboard.refresh")]
 
     def __init__(self) -> None:
         super().__init__()

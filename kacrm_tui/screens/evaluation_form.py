@@ -19,8 +19,8 @@ from schema.periods import quarter_of
 
 
 class EvaluationFormScreen(FormScreen):
-    BINDINGS = [Binding("ctrl+s", "save", t("edit.save"), id="evaluation.save", priority=True),
-                Binding("escape", "app.pop_screen", t("edit.cancel"), id="evaluation.cancel")]
+    BINDINGS = [Binding("ctrl+s", "save", "edit.save", id="evaluation.save", priority=True),
+                Binding("escape", "app.pop_screen", "edit.cancel", id="evaluation.cancel")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()

@@ -12,10 +12,10 @@ from textual.widgets import DataTable, Footer, Static
 from kacrm_tui.i18n import MESSAGES, t
 from kacrm_tui.screens.base import DataScreen
 from kacrm_tui.screens.trash import clip
-from schema import access
-from schema.audit import customer_trail, record_model, record_titles, restorable, restore_old_value
+from schema import access, approvals
+from schema.audit import customer_trail, record_model, record_titles, restorable
 from schema.db import database
-from schema.errors import ConcurrentEdit, KacrmError, NotFound
+from schema.errors import ConcurrentEdit, KacrmError, NotFound, PendingApproval
 from schema.models import AuditEntry, Customer
 
 
@@ -32,8 +32,8 @@ def kind_label(table: str) -> str:
 
 
 class HistoryScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="history.back"),
-                Binding("r", "restore", t("history.restore"), id="history.restore")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="history.back"),
+                Binding("r", "restore", "history.restore", id="history.restore")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -153,8 +153,10 @@ class HistoryScreen(DataScreen):
             try:
                 if not access.can_edit(self.app.rep, customer):
                     raise KacrmError(t("history.not_allowed", code=customer.code))
-                changed = restore_old_value(entry, actor=self.app.rep, reason=t("history.reason", day=day),
-                                            expected_version=version)
+                changed = approvals.restore_old_value(self.app.rep, entry, reason=t("history.reason", day=day),
+                                                      expected_version=version, config=self.app.config.access)
+            except PendingApproval as exc:  # approvals on: a rep's restore waits for the manager
+                self.app.call_from_thread(notify, t("approval.sent", id=exc.request_id), title=t("approval.key"))
             except ConcurrentEdit as exc:
                 message = t("history.conflict", version=exc.current.get("version", "?"))
                 self.app.call_from_thread(notify, message, severity="warning", timeout=10)

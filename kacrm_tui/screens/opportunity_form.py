@@ -12,8 +12,8 @@ FIELDS = (
     Field("amount", "col.amount", "money", attr="amount_cents"),
     Field("probability", "opportunity.probability", "whole", attr="probability_percent"),
     Field("expected_close_on", "opportunity.expected_close_on", "date"),
-    Field("product", "opportunity.product"), Field("next_step", "visit.next_step"),
-    Field("lost_reason", "opportunity.lost_reason"),
+    Field("product", "opportunity.product"), Field("next_step", "visit.next_step", "long"),
+    Field("lost_reason", "opportunity.lost_reason", "long"),
 )
 
 

@@ -1,7 +1,8 @@
 """What the forms of a customer's records share (contract, complaint, opportunity, contact): one
 line per field, text as the user types it, and a `schema.activities` function that checks every
 value and names the field it refuses. An edit remembers the version it read: if someone saved the
-record since, nothing is written over them, and the form says who and offers to reload."""
+record since, nothing is written over them, and the form says who and offers to reload. Where a
+change waits for the manager's approval (PendingApproval), the form says so and closes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from kacrm_tui.i18n import MESSAGES, language, t
-from kacrm_tui.screens.form import FormScreen
+from kacrm_tui.screens.approvals import went_for_approval
+from kacrm_tui.screens.form import FormScreen, LongText
 from schema import clock, vocab
 from schema.activities import FieldProblem
 from schema.audit import history
 from schema.db import database
-from schema.errors import ConcurrentEdit, KacrmError
+from schema.errors import ConcurrentEdit, KacrmError, PendingApproval
 from schema.models import Customer, TrackedModel
 from schema.money import format_money
 from schema.periods import add_months
@@ -33,7 +35,7 @@ class Field:
 
     name: str
     label: str
-    kind: str = "text"  # text, date, money, percent, whole, choice
+    kind: str = "text"  # text, long (several lines), date, money, percent, whole, choice
     choices: vocab.Choices | None = None
     attr: str = ""  # the model's attribute, when it differs from `name`
     read: Callable[[Any], str] | None = None  # the record's value as text, for a computed one
@@ -62,11 +64,12 @@ class RecordFormScreen(FormScreen):
     FIELDS: tuple[Field, ...] = ()
     TITLE_NEW = TITLE_EDIT = ""
     KEYWORD = ""  # the save function's keyword for the record being changed
+    APPROVALS = False  # the save function takes the site's `[access]` config (a change may wait for approval)
 
     BINDINGS = [
-        Binding("ctrl+s", "save", t("edit.save"), id="record.save", priority=True),
-        Binding("escape", "app.pop_screen", t("edit.cancel"), id="record.cancel"),
-        Binding("ctrl+r", "reload", t("edit.reload"), id="record.reload", show=False, priority=True),
+        Binding("ctrl+s", "save", "edit.save", id="record.save", priority=True),
+        Binding("escape", "app.pop_screen", "edit.cancel", id="record.cancel"),
+        Binding("ctrl+r", "reload", "edit.reload", id="record.reload", show=False, priority=True),
     ]
 
     def __init__(self, customer_id: int, record_id: int | None = None) -> None:
@@ -83,6 +86,10 @@ class RecordFormScreen(FormScreen):
         """The values a new record starts with."""
         return {}
 
+    def waiting_message(self, values: dict[str, str], request_id: int) -> str:
+        """What the user is told when (part of) the change was sent to the manager for approval."""
+        return t("approval.sent", id=request_id)
+
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
 
@@ -95,6 +102,8 @@ class RecordFormScreen(FormScreen):
                     if field.choices is not None:
                         yield Select([(vocab.label(field.choices, key, lang), key) for key in field.choices],
                                      allow_blank=False, id=f"r-{field.name}")
+                    elif field.kind == "long":
+                        yield LongText(id=f"r-{field.name}")
                     else:
                         hint = "YYYY-MM-DD" if field.kind == "date" else ""
                         yield Input(id=f"r-{field.name}", placeholder=hint)
@@ -116,7 +125,7 @@ class RecordFormScreen(FormScreen):
         for field in self.FIELDS:
             if field.name not in values:
                 continue
-            self.query_one(f"#r-{field.name}").value = values[field.name]  # an Input or a Select
+            self.query_one(f"#r-{field.name}").value = values[field.name]  # an Input, a LongText or a Select
 
     @work(thread=True, exclusive=True, group="record-load")
     def load(self) -> None:
@@ -154,8 +163,13 @@ class RecordFormScreen(FormScreen):
             if self.record_id:
                 record = {self.KEYWORD: self.MODEL.get_by_id(self.record_id), "expected_version": self.version,
                           "reason": reason}
+            if self.APPROVALS:
+                record["config"] = self.app.config.access
             try:
                 type(self).save_record(self.app.rep, customer, values, **record)
+            except PendingApproval as exc:
+                self.app.call_from_thread(went_for_approval, self, self.waiting_message(values, exc.request_id))
+                return
             except FieldProblem as exc:
                 self.app.call_from_thread(self._show_field_problem, exc)
                 return

@@ -25,9 +25,9 @@ def clip(text: str, cells: int) -> Text:
 
 
 class TrashScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.back"), id="trash.back"),
-                Binding("r", "restore", t("trash.restore"), id="trash.restore"),
-                Binding("enter", "restore", t("trash.restore"), id="trash.open", show=False)]
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="trash.back"),
+                Binding("r", "restore", "trash.restore", id="trash.restore"),
+                Binding("enter", "restore", "trash.restore", id="trash.open", show=False)]
 
     def __init__(self) -> None:
         super().__init__()

@@ -11,7 +11,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.widgets import Footer, Input, Label, Select, Static
 
 from kacrm_tui.i18n import language, t
-from kacrm_tui.screens.form import FormScreen
+from kacrm_tui.screens.form import FormScreen, LongText
 from schema import clock, vocab
 from schema.db import database
 from schema.errors import KacrmError
@@ -19,11 +19,12 @@ from schema.models import Customer
 from schema.visits import log_visit
 
 TEXTS = ("purpose", "summary", "feedback", "commitment", "next_step")
+LONG = ("summary", "feedback", "commitment")  # a few lines each; the others fit one
 
 
 class VisitFormScreen(FormScreen):
-    BINDINGS = [Binding("ctrl+s", "save", t("edit.save"), id="visit.save", priority=True),
-                Binding("escape", "app.pop_screen", t("edit.cancel"), id="visit.cancel")]
+    BINDINGS = [Binding("ctrl+s", "save", "edit.save", id="visit.save", priority=True),
+                Binding("escape", "app.pop_screen", "edit.cancel", id="visit.cancel")]
 
     def __init__(self, customer_id: int) -> None:
         super().__init__()
@@ -49,7 +50,7 @@ class VisitFormScreen(FormScreen):
                 yield Input(f"{local:%H:%M}", id="v-time")
                 for name in TEXTS:
                     yield Label(t(f"visit.{name}"))
-                    yield Input(id=f"v-{name}")
+                    yield LongText(id=f"v-{name}") if name in LONG else Input(id=f"v-{name}")
                 yield Label(t("visit.follow_up_on"))
                 yield Input(id="v-follow_up_on", placeholder="YYYY-MM-DD")
             yield Static("", id="edit-message")
@@ -57,7 +58,7 @@ class VisitFormScreen(FormScreen):
         yield Footer()
 
     def _value(self, name: str) -> str:
-        return self.query_one(f"#v-{name}", Input).value.strip()
+        return self.query_one(f"#v-{name}").value.strip()  # an Input or a LongText
 
     def action_save(self) -> None:
         try:

@@ -101,3 +101,39 @@ def test_target_commands(kacrm, make_rep, make_customer):
                  "--value", "1").exit_code == 2
     assert kacrm("target", "set", "--team", "--period", "2028", "--metric", "new_outlets",
                  "--value", "2.5").exit_code == 2
+
+
+def test_attainment_sums_every_target_as_its_own_query_would(make_rep, make_customer):
+    """Attainment reads many targets in a few grouped passes; each figure must equal `actual()`
+    for that target alone, over every scope, metric and period in force."""
+    from schema.targets import actual
+
+    boss = make_rep("boss", "manager")
+    reps = [make_rep(f"rep{n}", region=region) for n, region in enumerate(("华东", "华东", "华南", ""))]
+    customers = [make_customer(reps[n % 4], region=("华东", "华南", "", "西北")[n % 3]) for n in range(12)]
+    for n, customer in enumerate(customers):
+        for k in range(n % 5):
+            day = D(2027, 12, 25) + dt.timedelta(days=6 * k + 2 * n)
+            ledger.post_order(Customer.get_by_id(customer.id), order_no=f"O{n}-{k}", order_date=day,
+                              amount_cents=(k + 1) * 1000_00 * (-1 if (n + k) % 7 == 0 else 1),
+                              cost_cents=None if (n * k) % 3 == 1 else (k + 1) * 700_00)
+            if k % 2:
+                ledger.post_payment(Customer.get_by_id(customer.id), payment_ref=f"P{n}-{k}",
+                                    paid_on=day + dt.timedelta(days=9), amount_cents=500_00 * k)
+    periods = [parse_period(p) for p in ("2028", "2028Q1", "2028-02", "2028-01")]
+    whos = [Who("team"), *(Who("rep", rep=r) for r in reps), *(Who("region", region=g) for g in ("华东", "华南", "")),
+            *(Who("customer", customer=c) for c in customers[::3])]
+    for period in periods:
+        for who in whos:
+            for metric in ("sales", "gross_margin", "collections", "new_outlets"):
+                set_target(boss, who, period, metric, 1)
+    found = list(attainment(boss, as_of=D(2028, 2, 15)))
+    # in force on 15 February: the year, the quarter and February (not January), every scope and metric
+    assert len(found) == 3 * len(whos) * 4
+    assert {a.target.period_start for a in found} == {D(2028, 1, 1), D(2028, 2, 1)}
+    assert sum(1 for a in found if a.actual) > 20  # the data reaches most targets
+    for a in found:
+        t = a.target
+        who = Who(t.scope, t.rep, t.customer, t.region, t.product)
+        assert (a.actual, a.uncosted_orders) == actual(who, t.metric, t.period_start, min(t.period_end, D(2028, 2, 15))), \
+            (t.scope, a.who, t.period, t.metric)

@@ -10,6 +10,7 @@ from kacrm_tui.app import make_app
 from kacrm_tui.demo.build import build_demo
 from kacrm_tui.screens.customer import CustomerScreen
 from kacrm_tui.screens.customers import CustomersScreen
+from kacrm_tui.screens.form import LongText
 from schema.config import load_config
 from schema.db import open_database
 from schema.models import Contact, Customer, Rep
@@ -179,7 +180,9 @@ async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(demo, open
         assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == mine.id
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        from kacrm_tui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen) and app.screen.beneath.customer_id == mine.id
 
 
 async def test_sort_and_filter_the_list(demo, opened):
@@ -273,8 +276,11 @@ async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
         await pilot.press("ctrl+s")  # done, but no summary yet
         await settle(app, pilot)
         assert "summary" in str(form.query_one("#edit-message", Static).render())
-        form.query_one("#v-summary", Input).value = "与采购经理确认明年框架协议"
-        form.query_one("#v-commitment", Input).value = "12月初给出报价"
+        form.query_one("#v-summary", LongText).value = "与采购经理确认明年框架协议\n样品下周寄出"
+        form.query_one("#v-feedback", LongText).focus()  # several lines, typed: Enter starts a line, Tab moves on
+        await pilot.press("o", "k", "enter", "g", "o", "tab")
+        assert app.focused is form.query_one("#v-commitment")
+        form.query_one("#v-commitment", LongText).value = "12月初给出报价"
         form.query_one("#v-follow_up_on", Input).value = "2099-12-05"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -285,6 +291,7 @@ async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
     visit = Visit.select().where(Visit.customer == mine).order_by(Visit.id.desc()).first()
     assert Visit.select().where(Visit.customer == mine).count() == before + 1
     assert (visit.status, visit.commitment, visit.rep_id) == ("done", "12月初给出报价", rep.id)
+    assert (visit.summary, visit.feedback) == ("与采购经理确认明年框架协议\n样品下周寄出", "ok\ngo")
     assert AuditEntry.select().where((AuditEntry.table_name == "visit") & (AuditEntry.record_id == str(visit.id))).exists()
 
 

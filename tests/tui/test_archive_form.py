@@ -11,6 +11,7 @@ from textual.widgets import Input, Select, Static, TabbedContent
 from kacrm_tui.app import make_app
 from kacrm_tui.demo.build import build_demo
 from kacrm_tui.screens.archive_edit import ArchiveEditScreen
+from kacrm_tui.screens.form import LongText
 from schema.audit import audited_update, history
 from schema.config import load_config
 from schema.db import open_database
@@ -67,8 +68,8 @@ async def test_a_field_in_each_part_is_saved_and_audited(demo, opened):
         screen.query_one("#f-org_form", Select).value = "joint_venture"  # basic: a choice
         screen.query_one("#f-registered_capital_cents", Input).value = "1,200,000.00"  # basic: money
         screen.query_one("#f-founded", Input).value = "2001-03-15"  # basic: a date
-        screen.query_one("#f-philosophy", Input).value = "稳健经营，重信誉"  # characteristics
-        screen.query_one("#f-attitude_to_us", Input).value = "友好"  # business status
+        screen.query_one("#f-philosophy", LongText).value = "稳健经营，重信誉"  # characteristics
+        screen.query_one("#f-attitude_to_us", LongText).value = "友好"  # business status
         screen.query_one("#f-credit_limit_cents", Input).value = "350,000.50"  # trading: money
         screen.query_one("#f-settlement_method", Select).value = "monthly"  # trading: a choice
         screen.query_one("#f-score_strength", Input).value = "4"  # classification: a score
@@ -133,7 +134,7 @@ async def test_a_conflicting_edit_is_shown_and_reload_shows_theirs(demo, opened)
         await pilot.press("ctrl+r")  # give mine up: theirs is shown
         await settle(app, pilot)
         assert screen.query_one("#f-credit_days", Input).value == "45"
-        assert screen.query_one("#f-reputation", Input).value == "良好"
+        assert screen.query_one("#f-reputation", LongText).value == "良好"
         assert screen.query_one("#f-purchase_potential_cents", Input).value == \
             ("" if target.purchase_potential_cents is None else f"{target.purchase_potential_cents / 100:,.2f}")
         screen.query_one("#f-intent", Input).value = "3"

@@ -14,6 +14,7 @@ from kacrm_tui.screens.complaint_form import ComplaintFormScreen
 from kacrm_tui.screens.contact_form import ContactFormScreen
 from kacrm_tui.screens.contract_form import ContractFormScreen
 from kacrm_tui.screens.customer import CustomerScreen
+from kacrm_tui.screens.form import LongText
 from schema.audit import audited_update, history
 from schema.config import load_config
 from schema.db import open_database
@@ -167,7 +168,7 @@ async def test_add_and_resolve_a_complaint(demo, opened, rep, customer):
         form.query_one("#r-reason", Input).value = "已补发"
         await save(app, pilot)
         assert "处理结果" in message(form)  # resolved needs the resolution
-        form.query_one("#r-resolution", Input).value = "补发并折价"
+        form.query_one("#r-resolution", LongText).value = "补发并折价"
         form.query_one("#r-resolved_on", Input).value = "2026-11-21"
         form.query_one("#r-discount", Input).value = "800"
         await save(app, pilot)
@@ -221,7 +222,7 @@ async def test_an_edit_saved_by_someone_else_is_refused_and_says_who(demo, opene
         await pilot.press("m")
         await settle(app, pilot)
         form = app.screen
-        form.query_one("#r-special_terms", Input).value = "mine"
+        form.query_one("#r-special_terms", LongText).value = "mine"
         form.query_one("#r-reason", Input).value = "mine"
         audited_update(Contract.get_by_id(contract.id), {"special_terms": "theirs"}, actor=manager, reason="theirs")
         await save(app, pilot)
@@ -230,7 +231,7 @@ async def test_an_edit_saved_by_someone_else_is_refused_and_says_who(demo, opene
         assert Contract.get_by_id(contract.id).special_terms == "theirs"
         await pilot.press("ctrl+r")
         await settle(app, pilot)
-        assert form.query_one("#r-special_terms", Input).value == "theirs"
+        assert form.query_one("#r-special_terms", LongText).value == "theirs"
 
 
 async def test_the_header_has_twelve_months_of_sales(demo, opened, rep, customer):

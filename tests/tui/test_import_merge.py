@@ -438,3 +438,25 @@ def test_a_score_outside_one_to_five_is_a_rejected_line(kacrm, db_path, people, 
         == [(2, "intent", "6", "a score is a whole number from 1 to 5")]
     reopen(db_path)
     assert not Customer.select().exists()
+
+
+def test_with_approvals_on_a_reps_change_to_a_customer_waits_for_a_manager(kacrm, db_path, people, make_customer,
+                                                                           tmp_path):
+    (tmp_path / "config.toml").write_text("[access]\napprovals = true\n", encoding="utf-8")
+    make_customer(people["wang"], code="W1", name="王的客户", phone="010-1111111")
+    before = snapshot(db_path)
+    path = write_excel_csv(tmp_path / "rep.csv", [
+        ["客户编码", "客户名称", "电话"],
+        ["W1", "王的客户", "010-9999999"],  # a change: waits
+        ["W4", "新客户丙", ""],              # a new customer of his own: allowed
+    ])
+    result = kacrm("import", "customers", str(path), "--format", "json", user="wang", env=EN)
+    assert result.exit_code == 1
+    rejected = [(r["line"], r["field"], r["detail"]) for r in rows_of(result) if r["outcome"] == "rejected"]
+    assert len(rejected) == 1 and rejected[0][:2] == (2, "code") and "approvals are on" in rejected[0][2]
+    assert snapshot(db_path) == before
+    unchanged = write_excel_csv(tmp_path / "same.csv", [["客户编码", "客户名称", "电话"], ["W1", "王的客户", "010-1111111"]])
+    assert kacrm("import", "customers", str(unchanged), user="wang").exit_code == 0  # nothing to approve
+    assert kacrm("import", "customers", str(path), user="lead").exit_code == 0  # the manager's import applies
+    reopen(db_path)
+    assert Customer.get(Customer.code == "W1").phone == "010-9999999"
