@@ -226,3 +226,22 @@ def test_mistakes_are_one_sentence(demo, tmp_path):
     assert tty_xlsx.exit_code == 2 and "Traceback" not in tty_xlsx.output
     segment = run(demo, "demo", "export", "customers", "--segment", "EX")
     assert segment.exit_code == 2 and "EIV" in segment.output
+
+
+def test_a_reps_targets_audit_and_approvals_hold_only_what_they_may_see(demo, tmp_path):
+    login, other = reps(demo)[:2]
+    own = {code for (code,) in sql(demo, "SELECT c.code FROM customer c JOIN rep r ON r.id = c.owner_id "
+                                          "WHERE r.login = ?", login)}
+    logins = {name for (name,) in sql(demo, "SELECT login FROM rep")}
+    _, targets = exported(demo, login, "targets", "json", tmp_path)
+    codes = {code for (code,) in sql(demo, "SELECT code FROM customer")}
+    assert targets and any(r["who"] == login for r in targets)
+    for r in targets:  # a rep's target is their own; a customer's, one of theirs; the team's and regions' all see
+        assert (r["who"] == login) if r["who"] in logins else (r["who"] in own) if r["who"] in codes else True, r
+    run(demo, other, "export", "balances", "--format", "csv")  # the other rep's own action, in the trail
+    _, trail = exported(demo, login, "audit", "json", tmp_path)
+    assert all(r["customer_code"] in own or (r["customer_code"] is None and r["actor"] == login) for r in trail)
+    _, approvals = exported(demo, login, "approvals", "json", tmp_path)
+    assert all(r["customer_code"] in own or r["requested_by"] == login for r in approvals)
+    _, everything = exported(demo, "admin", "audit", "json", tmp_path)
+    assert any(r["actor"] == other for r in everything) and not any(r["actor"] == other for r in trail)
