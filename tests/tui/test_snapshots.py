@@ -52,6 +52,8 @@ async def _loaded(pilot) -> None:
                    for table in pilot.app.screen.query(DataTable)):
             break
         await pilot.pause(0.02)
+    for field in pilot.app.screen.query("Input, TextArea"):  # a blinking cursor is caught in either state
+        field.cursor_blink = False
     await pilot.pause()  # and draws them
 
 
