@@ -25,8 +25,8 @@ from schema.db import transaction
 from schema.dso import dso
 from schema.models import Alert, Contract, Customer, Order, Posting, Rep
 from schema.money import format_money
-from schema.periods import add_months, last_twelve_months, month_start
-from schema.reports_scope import Scope, scoped_customers
+from schema.periods import add_months, last_twelve_months, month_start, raw_rows
+from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 WARNINGS = ("dso_rising", "sales_falling")
 
@@ -62,8 +62,14 @@ def _sums_by_customer(ids, start: dt.date, end: dt.date) -> dict[int, tuple[int,
             Order.select(Order.customer, fn.SUM(Order.amount_cents),
                          fn.COALESCE(fn.SUM(Order.amount_cents - Order.cost_cents), 0),
                          fn.COUNT(Order.id) - fn.COUNT(Order.cost_cents))
-            .where(Order.customer.in_(ids) & (Order.order_date >= start) & (Order.order_date <= end))
+            .where(_within(Order.customer, ids) & (Order.order_date >= start) & (Order.order_date <= end))
             .group_by(Order.customer).tuples()}
+
+
+def _within(column, ids):
+    """`column` among `ids`; anything when `ids` is None (everyone: rows of customers out of view
+    are never looked up, so a big table is read whole instead of tested row by row)."""
+    return True if ids is None else column.in_(ids)
 
 
 def risk(rep: Rep, config: RiskConfig, dso_config: DsoConfig, scope: Scope | None = None, *,
@@ -73,14 +79,15 @@ def risk(rep: Rep, config: RiskConfig, dso_config: DsoConfig, scope: Scope | Non
     before = as_of - dt.timedelta(days=91)  # three months earlier
     start, _ = last_twelve_months(as_of)
     customers = scoped_customers(rep, scope)
-    ids = customers.select(Customer.id)
+    ids = None if covers_everyone(rep, scope) else customers.select(Customer.id)
     year = _sums_by_customer(ids, start, as_of)
     recent = _sums_by_customer(ids, month_start(add_months(month_start(as_of), -2)), as_of)
     prior_start = add_months(month_start(as_of), -5)
     prior = _sums_by_customer(ids, prior_start, add_months(month_start(as_of), -2) - dt.timedelta(days=1))
     def balances_on(day: dt.date) -> dict[int, int]:
         return dict(Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
-                    .where(Posting.customer.in_(ids) & (Posting.posted_on <= day)).group_by(Posting.customer).tuples())
+                    .where(_within(Posting.customer, ids) & (Posting.posted_on <= day)).group_by(Posting.customer)
+                    .tuples())
     balance_before = balances_on(before)
     balance_then = balances_on(as_of) if as_of < clock.today() else None
     now = {r.code: r.dso_days for r in dso(rep, scope, method=dso_config.method, days=dso_config.days, as_of=as_of)}
@@ -90,15 +97,15 @@ def risk(rep: Rep, config: RiskConfig, dso_config: DsoConfig, scope: Scope | Non
     for cid, entry, promotion, other, rate in (
             Contract.select(Contract.customer, Contract.entry_fee_cents, Contract.promotion_fee_cents,
                             Contract.other_fee_cents, Contract.rebate_basis_points)
-            .where(Contract.customer.in_(ids) & Contract.deleted_at.is_null() & (Contract.status != "draft")
+            .where(_within(Contract.customer, ids) & Contract.deleted_at.is_null() & (Contract.status != "draft")
                    & (Contract.start_on.is_null() | (Contract.start_on <= as_of))
                    & (Contract.end_on.is_null() | (Contract.end_on >= start))).tuples()):
         fees[cid] = fees.get(cid, 0) + entry + promotion + other
         rates[cid] = max(rates.get(cid, 0), rate)
     rows = []
-    for cid, code, name, login, balance in (customers.select(Customer.id, Customer.code, Customer.name, Rep.login,
-                                                             Customer.balance_cents).order_by(Customer.code)
-                                            .tuples().iterator()):
+    for cid, code, name, login, balance in raw_rows(customers.select(Customer.id, Customer.code, Customer.name,
+                                                                     Rep.login, Customer.balance_cents)
+                                                    .order_by(Customer.code)):
         sales, margin, unknown = year.get(cid, (0, 0, 0))
         if balance_then is not None:
             balance = int(balance_then.get(cid, 0))
