@@ -44,12 +44,15 @@ def _app(directory):
 async def _loaded(pilot) -> None:
     """The workers done, their rows drawn, and every table's column widths worked out for them
     (a table does that when idle: on a busy machine, after the next pause)."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()  # the worker's rows, posted back with call_from_thread
-    await pilot.pause()
-    for _ in range(250):  # up to 5 s: a loaded CI machine lays tables out late (when idle)
-        if not any(table._require_update_dimensions or table._updated_cells
-                   for table in pilot.app.screen.query(DataTable)):
+    quiet = 0
+    for _ in range(250):  # up to 5 s or so: on a loaded CI machine a new screen mounts, starts its
+        # workers and lays its tables out (when idle) late, so wait for three quiet looks in a row
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(worker.is_running for worker in pilot.app.workers) or any(
+            table._require_update_dimensions or table._updated_cells for table in pilot.app.screen.query(DataTable))
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 3:
             break
         await pilot.pause(0.02)
     for field in pilot.app.screen.query("Input, TextArea"):  # a blinking cursor is caught in either state
