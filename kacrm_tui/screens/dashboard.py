@@ -280,16 +280,18 @@ class DashboardScreen(DataScreen):
 
     def _show_aging(self, figures: Figures) -> None:
         table = self.query_one("#dash-aging", DataTable)
+        table.clear()  # rows added anew are measured with the table's other new rows, never late
         owed = sum(figures.aging.values())
         largest = max(figures.aging.values(), default=0)
         for name, cents in figures.aging.items():
             share = "-" if not owed else str((Decimal(cents * 100) / owed).quantize(Decimal("0.1"), ROUND_HALF_UP))
             bar = "".join(_blocks(cents * AGING_BAR // largest if largest else 0, AGING_BAR))
-            self._row(table, name, bucket_title(name), Text(bar, style="red" if name != "not_due" else "green"),
-                      _money(cents), Text(share, justify="right"))
-        self._row(table, "credit", t("col.unapplied_credit"), "", _money(-figures.credit_cents), "")
-        self._row(table, "balance", Text(t("col.balance"), style="bold"), "",
-                  Text(format_money(figures.balance_cents, grouping=True), style="bold", justify="right"), "")
+            table.add_row(bucket_title(name), Text(bar, style="red" if name != "not_due" else "green"),
+                          _money(cents), Text(share, justify="right"), key=name)
+        table.add_row(t("col.unapplied_credit"), "", _money(-figures.credit_cents), "", key="credit")
+        table.add_row(Text(t("col.balance"), style="bold"), "",
+                      Text(format_money(figures.balance_cents, grouping=True), style="bold", justify="right"), "",
+                      key="balance")
 
     @staticmethod
     def _row(table: DataTable, key: str, *cells) -> None:
