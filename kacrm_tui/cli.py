@@ -207,5 +207,6 @@ def main() -> None:
 
 
 from kacrm_tui import cli_approvals, cli_daemon, cli_demo, cli_export, cli_import, cli_ingest, cli_report, cli_report_rep, cli_users  # noqa: E402  (they register their commands on `cli`)
+from kacrm_tui import cli_migrate_db, cli_purge, cli_serve  # noqa: E402,F401  (admin commands)
 
 __all__ = ["cli", "main", "AppContext", "pass_app", "cli_daemon", "cli_demo", "cli_export", "cli_ingest", "cli_report", "cli_users"]

@@ -15,47 +15,40 @@ import click
 from kacrm_tui.cli import AppContext, cli, pass_app
 from kacrm_tui.cli_export import write_out
 from kacrm_tui.i18n import MESSAGES, language, t
-from schema.archive_import import ImportLine, ImportReport, LineProblem, import_customers
+from schema.archive_import import ImportLine, ImportReport, import_customers
 from schema.errors import ValidationError
 from schema.money import format_money
+from schema.problems import Problem, reason_text
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
 
-def _problem(problem) -> LineProblem:
-    """The reader's Problem as the import's LineProblem (the same fields)."""
-    return LineProblem(problem.line, problem.column, problem.value, problem.reason_key, dict(problem.args),
-                       problem.field)
-
-
-def _reason(problem: LineProblem) -> str:
-    from daemon.messages import reason_text
-
+def _reason(problem: Problem) -> str:
     key = f"import.reason.{problem.reason_key}"
     return t(key) if key in MESSAGES else reason_text(problem.reason_key, language(), **problem.args)
 
 
-def _where(problem: LineProblem) -> str:
+def _where(problem: Problem) -> str:
     """`grade [等级]`: the field, and the column as the file wrote it when that differs."""
     name = problem.field or problem.column
     return f"{name} [{problem.column}]" if problem.column and problem.column != name else name
 
 
-def _read(path: Path, app: AppContext) -> tuple[dict[str, str], Iterator[ImportLine | LineProblem]]:
+def _read(path: Path, app: AppContext) -> tuple[dict[str, str], Iterator[ImportLine | Problem]]:
     """The file's columns and its lines, typed by the daemon's reader (`daemon.formats`)."""
-    from daemon.formats import FileRejected, Problem, open_table, validate
+    from daemon.formats import FileRejected, open_table, validate
 
     try:
         table = open_table(path, app.config.aliases)
     except FileRejected as exc:
-        return {}, iter([_problem(p) for p in exc.problems])
+        return {}, iter(exc.problems)
     if table.kind != "customers":
         raise ValidationError(t("import.not_customers", file=path.name, kind=table.kind))
 
-    def lines() -> Iterator[ImportLine | LineProblem]:
+    def lines() -> Iterator[ImportLine | Problem]:
         for item in validate(table, currency=app.config.ledger.currency):
             if isinstance(item, Problem):
-                yield _problem(item)
+                yield item
             else:
                 yield ImportLine(item.line, item.fields, item.content_hash)
     return table.columns, lines()

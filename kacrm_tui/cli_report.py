@@ -7,8 +7,8 @@ import datetime as dt
 import click
 
 from kacrm_tui.cli import AppContext, cli, pass_app
-from kacrm_tui.cli_export import FORMATS, write_out, write_out_book
-from kacrm_tui.export_kinds import aging_sheet, segments_sheet, targets_sheet
+from kacrm_tui.cli_export import FORMATS, market_groups, write_out, write_out_book
+from kacrm_tui.export_kinds import aging_sheet, arrears_sheet, market_sheet, segments_sheet, targets_sheet
 from kacrm_tui.i18n import language, t
 from schema.money import format_money
 from schema.reports_scope import Scope
@@ -17,7 +17,7 @@ from schema.vocab import TARGET_METRICS
 
 @cli.group("report")
 def report() -> None:
-    """Figures per customer: aging, DSO."""
+    """Figures: aging, arrears, DSO, market, segments, targets, funnel, risk, bonus, rep reports."""
 
 
 def _scope_options(command):
@@ -49,6 +49,30 @@ def _base_columns() -> list[tuple[str, str]]:
 def aging_report(app: AppContext, as_of, owner, codes, region, fmt, output) -> None:
     """Open amounts by days past due, with unapplied credit beside them (buckets + credit = balance)."""
     write_out_book([aging_sheet(app.actor(), app.config, Scope(owner, codes, region), _day(as_of))], fmt, output)
+
+
+@report.command("arrears")
+@_scope_options
+@click.option("--min-days", type=click.IntRange(1, 3660), default=1, show_default=True,
+              help="Only money at least this many days past due.")
+@pass_app
+def arrears_report(app: AppContext, as_of, owner, codes, region, fmt, output, min_days) -> None:
+    """Customers with money past due (欠款), the most first: how much, since when, the balance beside
+    the credit limit, and the last payment."""
+    write_out_book([arrears_sheet(app.actor(), Scope(owner, codes, region), _day(as_of), min_days)], fmt, output)
+
+
+@report.command("market")
+@_scope_options
+@click.option("--by", metavar="FIELD[,FIELD]", default="region", show_default=True,
+              help="Group the customers by region, channel, industry, nature, grade, lifecycle or owner.")
+@pass_app
+def market_report(app: AppContext, as_of, owner, codes, region, fmt, output, by) -> None:
+    """The market (市场) per region (or --by channel, industry…): customers, active and new ones, sales
+    over the last twelve months against the twelve before, share of the sales, and share of the
+    customers' purchase potential."""
+    write_out_book([market_sheet(app.actor(), Scope(owner, codes, region), _day(as_of), market_groups(by))],
+                   fmt, output)
 
 
 @report.command("dso")

@@ -1,5 +1,5 @@
 """What each kind of export and report holds, as a `Sheet` of rows: the records of schema/exports.py
-and the figures of schema/balances.py, aging.py, segments.py and targets.py. `kacrm export KIND`
+and the figures of schema/balances.py, aging.py, segments.py, targets.py, repayment.py and market.py. `kacrm export KIND`
 and `kacrm report KIND` both take their sheets from here, so a figure reads the same everywhere."""
 from __future__ import annotations
 
@@ -110,5 +110,54 @@ def targets_sheet(rep: Rep, *, as_of: dt.date | None, period: str | None = None,
     return Sheet("targets", columns, rows, ("target", "actual"))
 
 
-FIGURES = ("balances", "aging", "segments", "targets")
+def repayment_plans_sheet(rep: Rep, config, f: ExportFilter, as_of: dt.date | None) -> Sheet:
+    """The open orders, each planned for collection on its due date (today once overdue), with the
+    week and month it is planned in: `--since`/`--until` bound the due date."""
+    from schema.repayment import plan_count, repayment_plan
+
+    keys = (*BASE, "phone", "order_no", "order_date", "due_date", "amount", "open_amount", "overdue_days",
+            "planned_on", "plan_week", "plan_month", "status")
+    rows = ({"code": i.code, "name": i.name, "owner": i.owner, "region": i.region, "phone": i.phone,
+             "order_no": i.order_no, "order_date": i.order_date, "due_date": i.due_date,
+             "amount": format_money(i.amount_cents), "open_amount": format_money(i.open_cents),
+             "overdue_days": i.overdue_days, "planned_on": i.planned_on, "plan_week": i.plan_week,
+             "plan_month": i.plan_month, "status": i.status}
+            for i in repayment_plan(rep, f.scope, as_of=as_of, due_since=f.since, due_until=f.until,
+                                    week_start=config.targets.weekday))
+    return Sheet("repayment_plans", _columns(keys), rows, ("amount", "open_amount"),
+                 total=plan_count(rep, f.scope, as_of=as_of, due_since=f.since, due_until=f.until))
+
+
+def arrears_sheet(rep: Rep, scope: Scope, as_of: dt.date | None, min_days: int = 1) -> Sheet:
+    """The customers with money past due, the most first, beside balance, limit and last payment."""
+    from schema.repayment import arrears
+
+    keys = (*BASE, "phone", "overdue", "overdue_orders", "oldest_due", "max_overdue_days", "balance",
+            "credit_limit", "over_limit", "last_paid_on", "last_paid")
+    rows = ({"code": r.code, "name": r.name, "owner": r.owner, "region": r.region, "phone": r.phone,
+             "overdue": format_money(r.overdue_cents), "overdue_orders": r.overdue_orders, "oldest_due": r.oldest_due,
+             "max_overdue_days": r.max_overdue_days, "balance": format_money(r.balance_cents),
+             "credit_limit": format_money(r.credit_limit_cents), "over_limit": r.over_limit,
+             "last_paid_on": r.last_paid_on, "last_paid": _money(r.last_paid_cents)}
+            for r in arrears(rep, scope, as_of=as_of, min_days=min_days))
+    return Sheet("arrears", _columns(keys), rows, ("overdue", "balance", "credit_limit", "last_paid"))
+
+
+def market_sheet(rep: Rep, scope: Scope, as_of: dt.date | None, by: tuple[str, ...] = ("region",)) -> Sheet:
+    """Customers, sales, growth and share of potential per region (or channel, industry…)."""
+    from schema.market import market
+
+    keys = (*by, "customers", "active_customers", "coverage_percent", "new_customers", "sales_12m", "sales_prior_12m",
+            "growth_percent", "share_of_sales_percent", "potential", "wallet_share_percent")
+    rows = ({**dict(zip(by, r.keys)),
+             "customers": r.customers, "active_customers": r.active, "coverage_percent": _percent(r.coverage_percent),
+             "new_customers": r.new, "sales_12m": format_money(r.sales_12m_cents),
+             "sales_prior_12m": format_money(r.sales_prior_12m_cents), "growth_percent": _percent(r.growth_percent),
+             "share_of_sales_percent": _percent(r.share_of_sales_percent), "potential": format_money(r.potential_cents),
+             "wallet_share_percent": _percent(r.wallet_share_percent)}
+            for r in market(rep, scope, by=by, as_of=as_of))
+    return Sheet("market", _columns(keys), rows, ("sales_12m", "sales_prior_12m", "potential"))
+
+
+FIGURES = ("balances", "aging", "segments", "targets", "repayment_plans", "market")
 KINDS = tuple(sorted((*RECORDS, *FIGURES, "statement")))

@@ -103,8 +103,8 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _csv(sheets: list[Sheet], out) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")
+def _csv(sheets: list[Sheet], out, line_end: str = "\r\n") -> None:
+    writer = csv.writer(out, lineterminator=line_end)
     for i, sheet in enumerate(sheets):
         if len(sheets) > 1:  # a book as CSV: each part under a line with its name, a blank line between
             if i:
@@ -321,3 +321,13 @@ def write_rows(columns: Columns, rows: Iterable[dict[str, Any]], *, fmt: str, ou
                money: Iterable[str] = (), name: str = "export", encoding: str = "utf-8", total: int | None = None) -> int:
     """One sheet of `rows` in `fmt` to `output`; returns the number of rows written."""
     return write_book([Sheet(name, columns, rows, money, total=total)], fmt=fmt, output=output, encoding=encoding)
+
+
+def print_sheet(sheet: Sheet, fmt: str) -> None:
+    """`sheet` on stdout in `fmt` (table, csv, json) for a person or a program, as `kacrm user list`
+    prints it: CSV here is for line tools (no BOM, "\\n" line ends), not the Excel-ready file of an export."""
+    if fmt == "csv":
+        _csv([sheet], sys.stdout, line_end="\n")
+        sys.stdout.flush()
+        return
+    write_book([sheet], fmt=fmt, output=None)

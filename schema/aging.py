@@ -79,6 +79,15 @@ def _today_figures(ids_sql: str | None, ids_params: list, as_of: dt.date, edges:
     return owed, credit
 
 
+def paid_by_sql() -> str:
+    """SQL of (doc, cents): what had been allocated to each order by the end of a day (its one
+    parameter): an allocation counts from the date of its credit, the payment or the return."""
+    p = database.obj.param
+    return (f"SELECT a.order_id AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a"
+            f" LEFT JOIN payment cp ON cp.id = a.payment_id LEFT JOIN \"order\" cr ON cr.id = a.credit_order_id"
+            f" WHERE COALESCE(cp.paid_on, cr.order_date) <= {p} GROUP BY a.order_id")
+
+
 def _past_figures(ids_sql: str | None, ids_params: list, as_of: dt.date, edges: tuple[int, ...]):
     """The same as `_today_figures`, as things stood at the end of `as_of`, from the documents.
     The allocations that counted by then are summed once per document and joined (not looked up
@@ -86,12 +95,10 @@ def _past_figures(ids_sql: str | None, ids_params: list, as_of: dt.date, edges: 
     p = database.obj.param
     day = as_of.isoformat()
     case, case_params = _bucket_case(as_of, edges, "o.due_date")
-    used = (f"SELECT a.order_id AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a"
-            f" LEFT JOIN payment cp ON cp.id = a.payment_id LEFT JOIN \"order\" cr ON cr.id = a.credit_order_id"
-            f" WHERE COALESCE(cp.paid_on, cr.order_date) <= {p} GROUP BY a.order_id")
     owed = database.execute_sql(
         f"SELECT customer_id, bucket, SUM(still_open) FROM (SELECT o.customer_id, {case} AS bucket,"
-        f" o.amount_cents - COALESCE(u.cents, 0) AS still_open FROM \"order\" o LEFT JOIN ({used}) u ON u.doc = o.id"
+        f" o.amount_cents - COALESCE(u.cents, 0) AS still_open FROM \"order\" o"
+        f" LEFT JOIN ({paid_by_sql()}) u ON u.doc = o.id"
         f" WHERE o.amount_cents > 0 AND o.order_date <= {p}{_within('o.customer_id', ids_sql)}) t"
         f" WHERE still_open > 0 GROUP BY customer_id, bucket", case_params + [day, day] + ids_params).fetchall()
     applied = ("SELECT a.{key} AS doc, SUM(a.amount_cents) AS cents FROM payment_allocation a JOIN \"order\" ao"
@@ -154,4 +161,4 @@ def aging(rep: Rep, config: AgingConfig, scope: Scope | None = None, *,
         yield AgingRow(code, name, login, region, row or dict.fromkeys(names, 0), cents, balance, customer_id)
 
 
-__all__ = ["AgingRow", "aging"]
+__all__ = ["AgingRow", "aging", "paid_by_sql"]

@@ -70,6 +70,22 @@ def record_of(request: ApprovalRequest) -> TrackedModel | None:
     return model.get_or_none(model.id == int(request.record_id))
 
 
+def _current_record(request: ApprovalRequest) -> TrackedModel:
+    """The record the request is about as stored now (NotFound if it no longer exists)."""
+    current = record_of(request)
+    if current is None:
+        raise NotFound(f"The {request.table_name} record of request {request.id} no longer exists; reject it.")
+    return current
+
+
+def _stored_now(model: type[TrackedModel], record_id: int) -> TrackedModel:
+    """The record `record_id` of `model` as stored now, deleted or not (NotFound if it no longer exists)."""
+    current = model.get_or_none(model.id == record_id)
+    if current is None:
+        raise NotFound(f"This {model._meta.table_name} record no longer exists.")
+    return current
+
+
 def get_request(request_id: int) -> ApprovalRequest:
     found = ApprovalRequest.get_or_none(ApprovalRequest.id == request_id)
     if found is None:
@@ -119,9 +135,7 @@ def unchanged_since(instance: TrackedModel, expected_version: int | None) -> Tra
     """The record as stored now, refused (ConcurrentEdit) if someone saved it since the asker read
     it at `expected_version` (default: the version `instance` was read at)."""
     model = type(instance)
-    current = model.get_or_none(model.id == instance.id)
-    if current is None:
-        raise NotFound(f"This {model._meta.table_name} record no longer exists.")
+    current = _stored_now(model, instance.id)
     version = instance.version if expected_version is None else expected_version
     if current.version != version:
         raise ConcurrentEdit(f"Someone else saved this {model._meta.table_name} record after you opened it "
@@ -219,9 +233,7 @@ def restore_old_value(rep: Actor, entry: AuditEntry, *, reason: str, expected_ve
             else DISCOUNT if (entry.table_name, entry.field) == ("complaint", "discount_cents") else None)
     if kind is not None and restorable(entry) and needs_approval(rep, config, kind):
         model = record_model(entry.table_name)
-        instance = model.get_or_none(model.id == int(entry.record_id))
-        if instance is None:
-            raise NotFound(f"This {entry.table_name} record no longer exists.")
+        instance = _stored_now(model, int(entry.record_id))
         value = from_text(model, entry.field, entry.old_value)
         if kind == ARCHIVE_EDIT or value:  # a discount put back to nothing needs nobody's approval
             request = request_change(rep, instance, {entry.field: value}, reason, kind=kind,
@@ -292,9 +304,7 @@ def approve(manager: Rep, request: ApprovalRequest, note: str = "") -> ApprovalR
     body = payload(request)
     with transaction():
         _check_pending(request)
-        current = record_of(request)
-        if current is None:
-            raise NotFound(f"The {request.table_name} record of request {request.id} no longer exists; reject it.")
+        current = _current_record(request)
         version = int(body.get("version", 0))
         if current.version != version:
             raise _moved(request, current, version)
@@ -338,9 +348,7 @@ def renew(actor: Rep, request: ApprovalRequest, note: str = "") -> ApprovalReque
     body = payload(request)
     with transaction():
         _check_pending(request)
-        current = record_of(request)
-        if current is None:
-            raise NotFound(f"The {request.table_name} record of request {request.id} no longer exists; reject it.")
+        current = _current_record(request)
         if request.kind == DELETE and current.deleted_at is not None:
             raise ValidationError(f"The {request.table_name} record of request {request.id} is already deleted; "
                                   "withdraw or reject the request.")

@@ -31,6 +31,7 @@ from schema.alerts import refresh_alerts
 from schema.audit import audited_create, audited_update
 from schema.db import transaction
 from schema.models import Customer, Rep
+from schema.problems import Problem
 
 OUTCOMES = ("created", "updated", "unchanged")
 MATCHES = ("name", "phone", "address")
@@ -46,20 +47,8 @@ class ImportLine:
     content_hash: str = ""
 
 
-@dataclass(frozen=True)
-class LineProblem:
-    """One reason a line (0: the file) is rejected: where, the value as the file shows it, and a
-    reason key with its arguments (the reader's keys, or those of `REASONS` here)."""
-
-    line: int
-    column: str
-    value: str
-    reason_key: str
-    args: dict[str, Any] = field(default_factory=dict)
-    field: str | None = None
-
-
-# reason keys of the rules above (the reader's own keys are the daemon's)
+# reason keys of the rules above, for a rejected line's `Problem` (the reader's own keys are those
+# of `schema.problems.REASONS`)
 REASONS = ("unknown_owner", "name_required_for_new_customer", "duplicate_in_file_conflict", "deleted_customer",
            "not_allowed_edit", "not_allowed_create", "owner_change_not_allowed", "needs_approval")
 
@@ -91,7 +80,7 @@ class Duplicate:
 class ImportReport:
     source: str
     outcomes: list[LineOutcome] = field(default_factory=list)
-    rejected: list[LineProblem] = field(default_factory=list)
+    rejected: list[Problem] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     applied: bool = False
 
@@ -196,8 +185,8 @@ class _Importer:
         self.touched: set[int] = set()
 
     def reject(self, at: int, name: str, value: Any, reason: str, **args: Any) -> None:
-        self.report.rejected.append(LineProblem(at, self.columns.get(name, name), "" if value is None else str(value),
-                                                reason, args, name))
+        self.report.rejected.append(Problem(at, self.columns.get(name, name), "" if value is None else str(value),
+                                            reason, args, name))
 
     def take(self, item: ImportLine) -> None:
         fields = item.fields
@@ -298,7 +287,7 @@ class _Importer:
         self.report.duplicates.sort(key=lambda d: (d.line, d.other_line is None, MATCHES.index(d.match)))
 
 
-def import_customers(lines: Iterable[ImportLine | LineProblem], *, actor: Rep, source: str,
+def import_customers(lines: Iterable[ImportLine | Problem], *, actor: Rep, source: str,
                      columns: dict[str, str] | None = None, dry_run: bool = False,
                      overdue_days: int | None = None, approvals: bool = False) -> ImportReport:
     """Upsert every line of a customer master by code as `actor`, in one transaction (see the
@@ -314,7 +303,7 @@ def import_customers(lines: Iterable[ImportLine | LineProblem], *, actor: Rep, s
     try:
         with transaction():
             for item in lines:
-                if isinstance(item, LineProblem):
+                if isinstance(item, Problem):
                     report.rejected.append(item)
                 else:
                     importer.take(item)

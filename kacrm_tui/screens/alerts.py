@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import language, t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import DataScreen, cursor_key
 from schema import access, clock, vocab
 from schema.alerts import acknowledge
 from schema.db import database
@@ -70,10 +70,9 @@ class AlertsScreen(DataScreen):
                           key=f"{alert_id}:{customer_id}")
 
     def _selected(self) -> tuple[int, int] | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
+        key = cursor_key(self.query_one(DataTable))
+        if key is None:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         alert_id, customer_id = key.split(":")
         return int(alert_id), int(customer_id)
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kacrm_tui.i18n import MESSAGES, language, t
 from kacrm_tui.keys import TranslatedBindings
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import DataScreen, cursor_key
 from kacrm_tui.screens.trash import clip
 from schema import approvals, vocab
 from schema.archive import CHOICES, label_name
@@ -198,10 +198,7 @@ class ApprovalsScreen(DataScreen):
         self._detail()
 
     def _selected(self) -> Row | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return self.rows.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.rows.get(cursor_key(self.query_one(DataTable)))
 
     @on(DataTable.RowHighlighted)
     def _detail(self) -> None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from textual import work
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from kacrm_tui.keys import TranslatedBindings
 from schema import access
 from schema.db import database
 from schema.models import Customer
+
+
+def cursor_key(table: DataTable) -> str | None:
+    """The key of the row under `table`'s cursor; None when the table is empty."""
+    if table.row_count == 0:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
 
 class DataScreen(TranslatedBindings, Screen):

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from kacrm_tui.i18n import language, t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import DataScreen, cursor_key
 from schema import access, archive, clock, vocab
 from schema.activities import weighted_cents
 from schema.db import database
@@ -26,10 +26,13 @@ from schema.periods import add_months, last_twelve_months, month_key, raw_rows
 
 # the archive tab: each part of the customer file with its fields, the derived ones included
 ARCHIVE_FIELDS = {part: names + archive.DERIVED.get(part, ()) for part, names in archive.PARTS.items()}
-# the tabs whose rows are records a rep adds (n) and changes (m, Enter): tab -> its table
 LEDGER_ROWS = 200  # the latest postings, each with the balance after it
-RECORD_TABS = {"contacts": "contact-table", "contracts": "contract-table", "opportunities": "opportunity-table",
-               "complaints": "complaint-table"}
+# the tabs after the archive, in order: tab -> its table
+TABLE_TABS = {"contacts": "contact-table", "visits": "visit-table", "contracts": "contract-table",
+              "opportunities": "opportunity-table", "complaints": "complaint-table", "ledger": "ledger-table",
+              "evaluation": "evaluation-table"}
+# the tabs whose rows are records a rep adds (n) and changes (m, Enter): tab -> its table
+RECORD_TABS = {tab: TABLE_TABS[tab] for tab in ("contacts", "contracts", "opportunities", "complaints")}
 
 
 class CustomerScreen(DataScreen):
@@ -56,20 +59,9 @@ class CustomerScreen(DataScreen):
         with TabbedContent():
             with TabPane(t("tab.archive"), id="archive"):
                 yield VerticalScroll(Static("", id="archive-fields"))
-            with TabPane(t("tab.contacts"), id="contacts"):
-                yield DataTable(id="contact-table", cursor_type="row")
-            with TabPane(t("tab.visits"), id="visits"):
-                yield DataTable(id="visit-table", cursor_type="row")
-            with TabPane(t("tab.contracts"), id="contracts"):
-                yield DataTable(id="contract-table", cursor_type="row")
-            with TabPane(t("tab.opportunities"), id="opportunities"):
-                yield DataTable(id="opportunity-table", cursor_type="row")
-            with TabPane(t("tab.complaints"), id="complaints"):
-                yield DataTable(id="complaint-table", cursor_type="row")
-            with TabPane(t("tab.ledger"), id="ledger"):
-                yield DataTable(id="ledger-table", cursor_type="row")
-            with TabPane(t("tab.evaluation"), id="evaluation"):
-                yield DataTable(id="evaluation-table", cursor_type="row")
+            for tab, table in TABLE_TABS.items():
+                with TabPane(t(f"tab.{tab}"), id=tab):
+                    yield DataTable(id=table, cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -129,10 +121,9 @@ class CustomerScreen(DataScreen):
         tab = self._record_tab()
         if tab is None:
             return
-        table = self.query_one(f"#{RECORD_TABS[tab]}", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self._open_form(tab, int(key.value))
+        key = cursor_key(self.query_one(f"#{RECORD_TABS[tab]}", DataTable))
+        if key is not None:
+            self._open_form(tab, int(key))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a record's row changes it."""

@@ -293,11 +293,6 @@ class DashboardScreen(DataScreen):
                       Text(format_money(figures.balance_cents, grouping=True), style="bold", justify="right"), "",
                       key="balance")
 
-    @staticmethod
-    def _row(table: DataTable, key: str, *cells) -> None:
-        for column, value in zip(table.columns, cells):
-            table.update_cell(key, column, value, update_width=True)
-
     def _show_matrix(self, name: str, classes: dict[str, dict[str, int]]) -> None:
         matrix = MATRICES[name]
         counts = classes.get(matrix.column, {})

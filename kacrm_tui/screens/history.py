@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import MESSAGES, t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import DataScreen, cursor_key
 from kacrm_tui.screens.trash import clip
 from schema import access, approvals
 from schema.audit import customer_trail, record_model, record_titles, restorable
@@ -86,8 +86,7 @@ class HistoryScreen(DataScreen):
         self.customer, self.titles, self.versions = customer, titles, versions
         self.query_one("#history-title", Static).update(t("history.title", code=customer.code, name=customer.name))
         table = self.query_one(DataTable)
-        keep = self.keep or (str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-                             if table.row_count else None)
+        keep = self.keep or cursor_key(table)
         table.clear()
         self.entries = {}
         tz = self.app.config.ui.tzinfo
@@ -115,10 +114,7 @@ class HistoryScreen(DataScreen):
         return t(key) if key in MESSAGES else entry.action
 
     def _selected(self) -> AuditEntry | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return self.entries.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.entries.get(cursor_key(self.query_one(DataTable)))
 
     @on(DataTable.RowHighlighted)
     def _detail(self) -> None:

@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import DataScreen, cursor_key
 from schema import access
 from schema.audit import DeletedRecord, deleted_records, record_model, restore
 from schema.db import database
@@ -87,10 +87,7 @@ class TrashScreen(DataScreen):
         self.query_one("#trash-detail", Static).update(Text(text))
 
     def _selected(self) -> DeletedRecord | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return self.rows.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.rows.get(cursor_key(self.query_one(DataTable)))
 
     @on(DataTable.RowSelected)
     def action_restore(self) -> None:

@@ -1,40 +1,21 @@
 """The Textual app through Pilot: the list, search by name and pinyin, a customer, access."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from kacrm_tui.app import make_app
-from kacrm_tui.demo.build import build_demo
+from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 from kacrm_tui.screens.customer import CustomerScreen
 from kacrm_tui.screens.customers import CustomersScreen
 from kacrm_tui.screens.form import LongText
 from schema.config import load_config
-from schema.db import open_database
 from schema.models import Contact, Customer, Rep
-from tests.tui.pilot import settle
-
-TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("demo")
-    build_demo(directory, 60, 7, today=TODAY)
-    return directory
+from tests.tui.pilot import fill, open_customer, press_for, settle
 
 
 @pytest.fixture
-def opened(demo):
-    db = open_database(str(demo / "kacrm.db"))
-    yield db
-    db.close()
-
-
-def app_for(demo, login: str):
-    return make_app(load_config(None, cwd=demo), Rep.get(Rep.login == login), "kacrm.db")
+def demo_size() -> tuple[int, int]:
+    return 60, 7
 
 
 async def to_the_list(app, pilot) -> None:
@@ -49,23 +30,22 @@ def codes(app) -> list[str]:
     return [table.get_row_at(i)[0] for i in range(table.row_count)]
 
 
-async def test_the_list_shows_what_the_user_may_see(demo, opened):
-    manager = app_for(demo, "demo")
+async def test_the_list_shows_what_the_user_may_see(app_for, rep):
+    manager = app_for("demo")
     async with manager.run_test(size=(120, 40)) as pilot:
         await to_the_list(manager, pilot)
         assert isinstance(manager.screen, CustomersScreen)
         assert len(codes(manager)) == 60
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
     own = {c.code for c in Customer.select().where(Customer.owner == rep)}
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert set(codes(app)) == own and own
 
 
-async def test_search_by_pinyin_initials_and_by_name(demo, opened):
+async def test_search_by_pinyin_initials_and_by_name(app_for):
     target = Customer.select().order_by(Customer.code).first()
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_the_list(app, pilot)
         await pilot.press("slash")
@@ -81,9 +61,9 @@ async def test_search_by_pinyin_initials_and_by_name(demo, opened):
         assert target.code in codes(app)
 
 
-async def test_open_a_customer_and_go_back(demo, opened):
+async def test_open_a_customer_and_go_back(app_for):
     target = Customer.select().order_by(Customer.code).first()
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await to_the_list(app, pilot)
         await pilot.press("enter")
@@ -98,27 +78,26 @@ async def test_open_a_customer_and_go_back(demo, opened):
         assert isinstance(app.screen, CustomersScreen)
 
 
-async def test_a_rep_cannot_open_another_reps_customer(demo, opened):
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+@pytest.mark.parametrize("screen_type", [CustomerScreen, ArchiveEditScreen])
+async def test_a_rep_may_neither_open_nor_edit_another_reps_customer(app_for, rep, screen_type):
     other = Customer.select().where(Customer.owner != rep).first()
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(other.id))
+        app.push_screen(screen_type(other.id))
         await settle(app, pilot)
-        assert isinstance(app.screen, CustomersScreen)
+        assert isinstance(app.screen, CustomersScreen)  # turned away: still on the list
+    assert Customer.get_by_id(other.id).version == other.version
 
 
-async def test_edit_with_a_reason_and_a_conflicting_edit_from_elsewhere(demo, opened):
+async def test_edit_with_a_reason_and_a_conflicting_edit_from_elsewhere(app_for):
     from schema.audit import audited_update, history
-    from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 
     target = Customer.select().order_by(Customer.code.desc()).first()
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(target.id))
-        await settle(app, pilot)
+        await open_customer(app, pilot, target)
         await pilot.press("e")
         await settle(app, pilot)
         screen = app.screen
@@ -146,50 +125,34 @@ async def test_edit_with_a_reason_and_a_conflicting_edit_from_elsewhere(demo, op
     assert reasons["phone"] == "客户换了总机" and reasons["address"] == "地址核对"
 
 
-async def test_a_rep_may_not_edit_another_reps_customer(demo, opened):
-    from kacrm_tui.screens.archive_edit import ArchiveEditScreen
-
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-    other = Customer.select().where(Customer.owner != rep).first()
-    app = app_for(demo, rep.login)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        app.push_screen(ArchiveEditScreen(other.id))
-        await settle(app, pilot)
-        assert not isinstance(app.screen, ArchiveEditScreen)
-    assert Customer.get_by_id(other.id).version == other.version
-
-
-async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(demo, opened):
+async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(app_for, rep, customer):
     from kacrm_tui.commands import CustomerCommands
 
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
     theirs = Customer.select().where(Customer.owner != rep).order_by(Customer.code).first()
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         provider = CustomerCommands(app.screen)
-        hits = [hit async for hit in provider.search(mine.name_initials[:5])]
-        assert any(mine.code in str(hit.match_display) for hit in hits)
+        hits = [hit async for hit in provider.search(customer.name_initials[:5])]
+        assert any(customer.code in str(hit.match_display) for hit in hits)
         hits = [hit async for hit in provider.search(theirs.code)]
         assert not any(theirs.code in str(hit.match_display) for hit in hits)
-        mine_hit = [hit async for hit in provider.search(mine.code)][0]
+        mine_hit = [hit async for hit in provider.search(customer.code)][0]
         mine_hit.command()
         await settle(app, pilot)
-        assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == mine.id
+        assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == customer.id
         await pilot.press("question_mark")
         await pilot.pause()
         from kacrm_tui.screens.help import HelpScreen
 
-        assert isinstance(app.screen, HelpScreen) and app.screen.beneath.customer_id == mine.id
+        assert isinstance(app.screen, HelpScreen) and app.screen.beneath.customer_id == customer.id
 
 
-async def test_sort_and_filter_the_list(demo, opened):
+async def test_sort_and_filter_the_list(app_for):
     from schema.models import Order
     import datetime as _dt
 
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     today = _dt.date.today()
     late = {c.code for c in Customer.select().join(Order).where((Order.open_cents > 0) & (Order.due_date < today))}
     async with app.run_test(size=(160, 40)) as pilot:
@@ -212,14 +175,13 @@ async def test_sort_and_filter_the_list(demo, opened):
         assert balances == sorted(balances, reverse=True)
 
 
-async def test_alerts_of_visible_customers_can_be_acknowledged(demo, opened):
+async def test_alerts_of_visible_customers_can_be_acknowledged(app_for, rep):
     from kacrm_tui.screens.alerts import AlertsScreen
     from schema.models import Alert
 
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
     visible = {a.id for a in Alert.select().join(Customer).where(Alert.resolved_at.is_null() & (Customer.owner == rep))}
     assert visible, "the demo raises alerts for every rep"
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("a")
@@ -234,16 +196,14 @@ async def test_alerts_of_visible_customers_can_be_acknowledged(demo, opened):
     assert Alert.get_by_id(first).acknowledged_by_id == rep.id
 
 
-async def test_files_applied_by_the_daemon_show_up_live(demo, opened, tmp_path):
+async def test_files_applied_by_the_daemon_show_up_live(demo, app_for, tmp_path, rep, customer):
     from daemon.ingest import ingest_file
 
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
         drop = tmp_path / "live.csv"
-        drop.write_text(f"order_no,customer_code,order_date,amount\nLIVE-1,{mine.code},2026-11-19,12345.67\n",
+        drop.write_text(f"order_no,customer_code,order_date,amount\nLIVE-1,{customer.code},2026-11-19,12345.67\n",
                         encoding="utf-8")
         assert ingest_file(drop, load_config(None, cwd=demo)).status == "applied"
         app.refresh_status()
@@ -252,27 +212,21 @@ async def test_files_applied_by_the_daemon_show_up_live(demo, opened, tmp_path):
         from kacrm_tui.i18n import t
         assert [n.message for n in app._notifications] == [t("tui.files_applied", customers=1)]
         table = app.screen.query_one("#customers", DataTable)
-        row = table.get_row(str(mine.id))
+        row = table.get_row(str(customer.id))
         from schema.money import format_money
-        assert str(row[5]) == format_money(Customer.get_by_id(mine.id).balance_cents, grouping=True)
+        assert str(row[5]) == format_money(Customer.get_by_id(customer.id).balance_cents, grouping=True)
 
 
-async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
+async def test_log_a_visit_and_see_it_in_the_visits_tab(app_for, rep, customer):
     from kacrm_tui.screens.visit_form import VisitFormScreen
     from schema.models import AuditEntry, Visit
 
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-    mine = Customer.select().where(Customer.owner == rep).order_by(Customer.code).first()
-    before = Visit.select().where(Visit.customer == mine).count()
-    app = app_for(demo, rep.login)
+    before = Visit.select().where(Visit.customer == customer).count()
+    app = app_for(rep.login)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(mine.id))
-        await settle(app, pilot)
-        await pilot.press("v")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, VisitFormScreen)
+        await open_customer(app, pilot, customer)
+        form = await press_for(app, pilot, "v", VisitFormScreen)
         await pilot.press("ctrl+s")  # done, but no summary yet
         await settle(app, pilot)
         assert "summary" in str(form.query_one("#edit-message", Static).render())
@@ -280,27 +234,25 @@ async def test_log_a_visit_and_see_it_in_the_visits_tab(demo, opened):
         form.query_one("#v-feedback", LongText).focus()  # several lines, typed: Enter starts a line, Tab moves on
         await pilot.press("o", "k", "enter", "g", "o", "tab")
         assert app.focused is form.query_one("#v-commitment")
-        form.query_one("#v-commitment", LongText).value = "12月初给出报价"
-        form.query_one("#v-follow_up_on", Input).value = "2099-12-05"
+        fill(form, {"#v-commitment": "12月初给出报价", "#v-follow_up_on": "2099-12-05"})
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerScreen)
         visits = app.screen.query_one("#visit-table", DataTable)
         assert any("与采购经理确认明年框架协议" in str(visits.get_row_at(i)[4]) for i in range(visits.row_count))
-    visit = Visit.select().where(Visit.customer == mine).order_by(Visit.id.desc()).first()
-    assert Visit.select().where(Visit.customer == mine).count() == before + 1
+    visit = Visit.select().where(Visit.customer == customer).order_by(Visit.id.desc()).first()
+    assert Visit.select().where(Visit.customer == customer).count() == before + 1
     assert (visit.status, visit.commitment, visit.rep_id) == ("done", "12月初给出报价", rep.id)
     assert (visit.summary, visit.feedback) == ("与采购经理确认明年框架协议\n样品下周寄出", "ok\ngo")
     assert AuditEntry.select().where((AuditEntry.table_name == "visit") & (AuditEntry.record_id == str(visit.id))).exists()
 
 
-async def test_the_agenda_lists_only_the_users_customers_and_opens_one(demo, opened):
+async def test_the_agenda_lists_only_the_users_customers_and_opens_one(app_for, rep):
     from kacrm_tui.screens.agenda import AgendaScreen
 
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
     mine = {c.code for c in Customer.select().where(Customer.owner == rep)}
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(140, 60)) as pilot:
         await settle(app, pilot)
         await pilot.press("d")

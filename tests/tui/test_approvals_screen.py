@@ -5,14 +5,8 @@ waits, and a change made meanwhile is shown instead of applied. A rep's deletion
 discount are sent too, and the forms say so."""
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-
-import pytest
 from textual.widgets import DataTable, Input
 
-from kacrm_tui.app import make_app
-from kacrm_tui.demo.build import build_demo
 from kacrm_tui.i18n import t
 from kacrm_tui.screens.approvals import ApprovalsScreen, NoteScreen
 from kacrm_tui.screens.archive_edit import ArchiveEditScreen
@@ -21,40 +15,9 @@ from kacrm_tui.screens.confirm import ConfirmDelete, ask_to_delete
 from kacrm_tui.screens.customers import CustomersScreen
 from schema import approvals
 from schema.audit import audited_update, history
-from schema.config import load_config
-from schema.db import open_database
 from schema.models import ApprovalRequest, Complaint, Contact, Customer, Rep
-from tests.tui.pilot import settle as settle_rounds
-
-TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("approvals")
-    build_demo(directory, 30, 5, today=TODAY)
-    return directory
-
-
-@pytest.fixture
-def opened(demo):
-    db = open_database(str(demo / "kacrm.db"))
-    yield db
-    db.close()
-
-
-def app_for(demo, login: str):
-    config = load_config(None, cwd=demo)
-    config = dataclasses.replace(config, access=dataclasses.replace(config.access, approvals=True))
-    return make_app(config, Rep.get(Rep.login == login), "kacrm.db")
-
-
-async def settle(app, pilot) -> None:
-    await settle_rounds(app, pilot, rounds=3)  # a worker may start another (decide, then reload)
-
-
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+from tests.tui.pilot import fill, keys, notes, put_cursor
+from tests.tui.pilot import settle_chain as settle
 
 
 def a_rep_and_customers(count: int) -> tuple[Rep, list[Customer]]:
@@ -67,27 +30,28 @@ def a_rep_and_customers(count: int) -> tuple[Rep, list[Customer]]:
 
 
 def shown_ids(screen) -> list[int]:
-    return [int(row.key.value) for row in screen.query_one(DataTable).ordered_rows]
+    return [int(key) for key in keys(screen.query_one(DataTable))]
 
 
-def put_cursor(screen, request_id: int) -> None:
-    table = screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(str(request_id)))
+async def save_form(app, pilot, form_screen, values: dict[str, str]):
+    """Open `form_screen`, fill in `values` ({"#r-subject": "…"}) and save it (ctrl+s); the form."""
+    app.push_screen(form_screen)
+    await settle(app, pilot)
+    form = app.screen
+    fill(form, values)
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+    return form
 
 
-async def test_a_reps_archive_edit_is_sent_to_the_manager_and_can_be_withdrawn(demo, opened):
+async def test_a_reps_archive_edit_is_sent_to_the_manager_and_can_be_withdrawn(app_for):
     rep, (customer,) = a_rep_and_customers(1)
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login, approvals=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, CustomersScreen)
-        app.push_screen(ArchiveEditScreen(customer.id))
-        await settle(app, pilot)
-        form = app.screen
-        form.query_one("#f-phone", Input).value = "021-6000 1234"
-        form.query_one("#reason", Input).value = "总机变更"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await save_form(app, pilot, ArchiveEditScreen(customer.id),
+                        {"#f-phone": "021-6000 1234", "#reason": "总机变更"})
         request = ApprovalRequest.select().where(ApprovalRequest.customer == customer.id).get()
         assert isinstance(app.screen, CustomersScreen)  # the form closed
         assert t("approval.sent", id=request.id) in notes(app)
@@ -100,7 +64,7 @@ async def test_a_reps_archive_edit_is_sent_to_the_manager_and_can_be_withdrawn(d
         screen = app.screen
         assert isinstance(screen, ApprovalsScreen)
         assert request.id in shown_ids(screen)
-        put_cursor(screen, request.id)
+        put_cursor(screen.query_one(DataTable), request.id)
         await pilot.pause()
         detail = str(screen.query_one("#approval-detail").render())
         assert "021-6000 1234" in detail and "总机变更" in detail and customer.code in detail
@@ -114,11 +78,11 @@ async def test_a_reps_archive_edit_is_sent_to_the_manager_and_can_be_withdrawn(d
     assert Customer.get_by_id(customer.id).phone == customer.phone
 
 
-async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(demo, opened):
+async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(app_for):
     rep, (first, second) = a_rep_and_customers(2)
     approve_me = approvals.request_change(rep, first, {"credit_days": 75}, "客户要求延长账期")
     reject_me = approvals.request_change(rep, second, {"short_name": "随便简称"}, "改简称")
-    app = app_for(demo, "demo")
+    app = app_for("demo", approvals=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("escape")  # the manager's dashboard, down to the list
@@ -129,7 +93,7 @@ async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(
         assert isinstance(screen, ApprovalsScreen)
         assert shown_ids(screen)[-2:] == [approve_me.id, reject_me.id]  # oldest first
 
-        put_cursor(screen, approve_me.id)
+        put_cursor(screen.query_one(DataTable), approve_me.id)
         await pilot.press("a")
         await settle(app, pilot)
         assert t("approval.approved", id=approve_me.id) in notes(app)
@@ -139,7 +103,7 @@ async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(
         assert rep.login in entry.reason and "客户要求延长账期" in entry.reason
         assert approve_me.id not in shown_ids(screen)  # decided: gone from the list
 
-        put_cursor(screen, reject_me.id)
+        put_cursor(screen.query_one(DataTable), reject_me.id)
         await pilot.press("r")
         await settle(app, pilot)
         assert isinstance(app.screen, NoteScreen)
@@ -147,7 +111,7 @@ async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(
         await settle(app, pilot)
         assert ApprovalRequest.get_by_id(reject_me.id).status == "pending"
         assert t("approval.note_needed") in notes(app)
-        put_cursor(screen, reject_me.id)
+        put_cursor(screen.query_one(DataTable), reject_me.id)
         await pilot.press("r")
         await settle(app, pilot)
         app.screen.query_one(Input).value = "简称不规范"
@@ -158,13 +122,13 @@ async def test_the_manager_approves_one_request_and_rejects_another_with_a_note(
         assert Customer.get_by_id(second.id).short_name == second.short_name
 
 
-async def test_a_change_made_meanwhile_is_shown_and_nothing_is_applied(demo, opened):
+async def test_a_change_made_meanwhile_is_shown_and_nothing_is_applied(app_for):
     rep, customers = a_rep_and_customers(3)
     customer = customers[2]
     request = approvals.request_change(rep, customer, {"website": "www.example.cn"}, "官网")
     audited_update(Customer.get_by_id(customer.id), {"website": "www.theirs.cn"}, actor=Rep.get(Rep.login == "admin"),
                    reason="核对官网")
-    app = app_for(demo, "demo")
+    app = app_for("demo", approvals=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("escape")
@@ -172,7 +136,7 @@ async def test_a_change_made_meanwhile_is_shown_and_nothing_is_applied(demo, ope
         app.action_approvals()
         await settle(app, pilot)
         screen = app.screen
-        put_cursor(screen, request.id)
+        put_cursor(screen.query_one(DataTable), request.id)
         await pilot.press("a")
         await settle(app, pilot)
         [said] = [n for n in notes(app) if str(request.id) in n and "www.theirs.cn" in n]
@@ -181,18 +145,18 @@ async def test_a_change_made_meanwhile_is_shown_and_nothing_is_applied(demo, ope
         assert ApprovalRequest.get_by_id(request.id).status == "pending"
         await pilot.press("u")  # renew on the current version, then approve
         await settle(app, pilot)
-        put_cursor(screen, request.id)
+        put_cursor(screen.query_one(DataTable), request.id)
         await pilot.press("a")
         await settle(app, pilot)
     assert Customer.get_by_id(customer.id).website == "www.example.cn"
     assert ApprovalRequest.get_by_id(request.id).status == "approved"
 
 
-async def test_a_reps_deletion_and_complaint_discount_are_sent_to_the_manager(demo, opened):
+async def test_a_reps_deletion_and_complaint_discount_are_sent_to_the_manager(app_for):
     rep, customers = a_rep_and_customers(4)
     customer = customers[3]
     contact = Contact.create(customer=customer, name="待删联系人")
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login, approvals=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         ask_to_delete(app.screen, "contact", contact.id)
@@ -206,13 +170,8 @@ async def test_a_reps_deletion_and_complaint_discount_are_sent_to_the_manager(de
         assert t("approval.sent", id=request.id) in notes(app)
         assert Contact.get_by_id(contact.id).deleted_at is None
 
-        app.push_screen(ComplaintFormScreen(customer.id))
-        await settle(app, pilot)
-        form = app.screen
-        form.query_one("#r-subject", Input).value = "外包装破损"
-        form.query_one("#r-discount", Input).value = "800"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await save_form(app, pilot, ComplaintFormScreen(customer.id),
+                        {"#r-subject": "外包装破损", "#r-discount": "800"})
         complaint = Complaint.get((Complaint.customer == customer.id) & (Complaint.subject == "外包装破损"))
         asked = ApprovalRequest.get((ApprovalRequest.table_name == "complaint")
                                     & (ApprovalRequest.record_id == str(complaint.id)))

@@ -2,50 +2,28 @@
 sees only their scope, and a count opens the customer list of exactly those customers."""
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import pytest
 from textual.widgets import DataTable, Static
 
-from kacrm_tui.app import make_app
-from kacrm_tui.demo.build import build_demo
 from kacrm_tui.screens.customers import CustomersScreen
 from kacrm_tui.screens.dashboard import DashboardScreen
 from schema import access
 from schema.aging import aging
 from schema.config import load_config
-from schema.db import open_database
 from schema.models import Alert, Customer, Rep, Target
 from schema.money import format_money
 from schema.search import Filters, search_customers
 from schema.targets import attainment
-from tests.tui.pilot import settle
+from tests.tui.pilot import TODAY, settle
 
-TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("dashdemo")
-    build_demo(directory, 60, 7, today=TODAY)
-    return directory
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # the dashboard's day is the demo's
 
 
 @pytest.fixture
-def opened(demo, monkeypatch):
-    monkeypatch.setenv("KACRM_NOW", "2026-11-20T09:00:00+08:00")  # the dashboard's day is the demo's
-    db = open_database(str(demo / "kacrm.db"))
-    yield db
-    db.close()
-
-
-def app_for(demo, login: str):
-    return make_app(load_config(None, cwd=demo), Rep.get(Rep.login == login), "kacrm.db")
-
-
-def a_rep() -> Rep:
-    return Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
+def demo_size() -> tuple[int, int]:
+    return 60, 7
 
 
 def table(app, name: str) -> DataTable:
@@ -97,9 +75,9 @@ def assert_figures_are_the_schemas(app, demo, rep: Rep) -> None:
     assert table(app, "alerts").row_count == min(alerts, 50)
 
 
-async def test_a_manager_starts_on_the_dashboard_with_the_schemas_figures(demo, opened):
+async def test_a_manager_starts_on_the_dashboard_with_the_schemas_figures(demo, app_for):
     manager = Rep.get(Rep.login == "demo")
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
@@ -111,10 +89,9 @@ async def test_a_manager_starts_on_the_dashboard_with_the_schemas_figures(demo, 
         assert isinstance(app.screen, CustomersScreen) and len(codes(app)) == 60
 
 
-async def test_a_rep_reaches_the_dashboard_by_key_and_sees_only_their_scope(demo, opened):
-    rep = a_rep()
+async def test_a_rep_reaches_the_dashboard_by_key_and_sees_only_their_scope(demo, app_for, rep):
     mine = {c.code for c in access.visible_customers(rep)}
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, CustomersScreen)  # a rep's first screen is the list
@@ -141,10 +118,10 @@ async def test_a_rep_reaches_the_dashboard_by_key_and_sees_only_their_scope(demo
     ("prospects", ("down",), "segment", "PIII"),
     ("strategy", ("right",), "strategy", "attack"),
 ])
-async def test_enter_on_a_count_opens_the_list_of_that_class(demo, opened, matrix, keys, column, key):
+async def test_enter_on_a_count_opens_the_list_of_that_class(app_for, matrix, keys, column, key):
     manager = Rep.get(Rep.login == "demo")
     expected = {c.code for c in access.visible_customers(manager) if getattr(c, column) == key}
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         counts = table(app, matrix)
@@ -161,7 +138,7 @@ async def test_enter_on_a_count_opens_the_list_of_that_class(demo, opened, matri
         assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 3
 
 
-def test_the_list_narrows_by_segment_and_strategy_together(demo, opened):
+def test_the_list_narrows_by_segment_and_strategy_together(opened):
     manager = Rep.get(Rep.login == "demo")
     both = Filters(segment="EIV", strategy="attack")
     expected = {c.code for c in access.visible_customers(manager) if c.segment == "EIV" and c.strategy == "attack"}
@@ -171,10 +148,10 @@ def test_the_list_narrows_by_segment_and_strategy_together(demo, opened):
 
 
 @pytest.mark.parametrize("klass, keys", [("A", ()), ("C", ("right", "right"))])
-async def test_the_abc_counts_open_the_list_of_that_class(demo, opened, klass, keys):
+async def test_the_abc_counts_open_the_list_of_that_class(app_for, klass, keys):
     manager = Rep.get(Rep.login == "demo")
     expected = {c.code for c in access.visible_customers(manager) if c.abc_class == klass}
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         counts = table(app, "abc")

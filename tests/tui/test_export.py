@@ -22,7 +22,7 @@ from schema.db import database
 TODAY = dt.date(2026, 11, 20)
 NOW = "2026-11-20T10:00:00+08:00"
 RECORD_KINDS = ("customers", "contacts", "visits", "contracts", "orders", "payments")
-FIGURE_KINDS = ("balances", "aging", "segments")
+FIGURE_KINDS = ("balances", "aging", "segments", "repayment_plans")
 MONEY = re.compile(r"-?\d+\.\d{2}")
 
 # kind -> (SQL of the rows a user sees given a customer condition on `c`, the column holding the code)
@@ -125,7 +125,7 @@ def test_money_and_dates_are_typed_in_xlsx_and_exact_in_csv_and_json(demo, tmp_p
 def test_balances_aging_and_segments_match_the_reports(demo, tmp_path):
     for kind in FIGURE_KINDS:
         _, rows = exported(demo, "demo", kind, "json", tmp_path)
-        report = run(demo, "demo", "report", kind, "--format", "json") if kind != "balances" else None
+        report = run(demo, "demo", "report", kind, "--format", "json") if kind in ("aging", "segments") else None
         if report is not None:
             assert json.loads(report.output) == rows, kind
     _, balances = exported(demo, "demo", "balances", "json", tmp_path)
@@ -245,3 +245,45 @@ def test_a_reps_targets_audit_and_approvals_hold_only_what_they_may_see(demo, tm
     assert all(r["customer_code"] in own or r["requested_by"] == login for r in approvals)
     _, everything = exported(demo, "admin", "audit", "json", tmp_path)
     assert any(r["actor"] == other for r in everything) and not any(r["actor"] == other for r in trail)
+
+
+def test_repayment_plans_are_the_open_orders_typed_and_through_the_access_rule(demo, tmp_path):
+    open_orders = dict(sql(demo, 'SELECT o.order_no, o.open_cents FROM "order" o JOIN customer c ON c.id = o.customer_id'
+                                 " WHERE o.open_cents > 0 AND c.deleted_at IS NULL"))
+    _, plan = exported(demo, "demo", "repayment_plans", "xlsx", tmp_path)
+    assert open_orders and {r["order_no"]: round(r["open_amount"] * 100) for r in plan} == open_orders
+    first = plan[0]
+    assert isinstance(first["due_date"], dt.datetime) and isinstance(first["open_amount"], (int, float))
+    for r in plan:  # overdue items are planned today; the others on their due day
+        due = r["due_date"].date()
+        assert (r["status"] == "overdue") == (due < TODAY) and r["planned_on"].date() == max(due, TODAY)
+        assert r["overdue_days"] == max((TODAY - due).days, 0)
+    _, month = exported(demo, "demo", "repayment_plans", "json", tmp_path, "--until", "2026-11-30")
+    assert {r["order_no"] for r in month} == {r["order_no"] for r in plan if r["due_date"].date() <= dt.date(2026, 11, 30)}
+
+
+def test_the_market_export_equals_the_report_and_holds_only_a_reps_customers(demo, tmp_path):
+    _, rows = exported(demo, "demo", "market", "json", tmp_path, "--by", "region,channel")
+    report = run(demo, "demo", "report", "market", "--by", "region,channel", "--format", "json")
+    assert json.loads(report.output) == rows
+    (everyone,) = sql(demo, "SELECT COUNT(*) FROM customer WHERE deleted_at IS NULL")[0]
+    assert sum(r["customers"] for r in rows) == everyone
+    assert sum(Decimal(r["share_of_sales_percent"] or 0) for r in rows) == pytest.approx(100, abs=Decimal("0.1") * len(rows))
+    login = reps(demo)[0]
+    (own,) = sql(demo, "SELECT COUNT(*) FROM customer c JOIN rep r ON r.id = c.owner_id WHERE r.login = ?"
+                       " AND c.deleted_at IS NULL", login)[0]
+    _, mine = exported(demo, login, "market", "csv", tmp_path)
+    assert sum(int(r["customers"]) for r in mine) == own
+    wrong = run(demo, "demo", "export", "market", "--by", "colour")
+    assert wrong.exit_code == 2 and "region" in wrong.output and "Traceback" not in wrong.output
+
+
+def test_arrears_report_lists_whoever_owes_past_due(demo):
+    result = run(demo, "demo", "report", "arrears", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    overdue = dict(sql(demo, 'SELECT c.code, SUM(o.open_cents) FROM "order" o JOIN customer c ON c.id = o.customer_id'
+                             " WHERE o.open_cents > 0 AND o.due_date < ? AND c.deleted_at IS NULL GROUP BY c.code",
+                       TODAY.isoformat()))
+    assert overdue and {r["code"]: int(Decimal(r["overdue"]) * 100) for r in rows} == overdue
+    assert [Decimal(r["overdue"]) for r in rows] == sorted((Decimal(r["overdue"]) for r in rows), reverse=True)

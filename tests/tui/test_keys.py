@@ -3,7 +3,6 @@ command palette say the same words, in the language in force when the app is bui
 modules were imported), with the keys of `[ui] keymap`."""
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import io
 import pkgutil
@@ -17,31 +16,21 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 import kacrm_tui.screens
-from kacrm_tui.app import KacrmApp, make_app
-from kacrm_tui.demo.build import build_demo
+from kacrm_tui.app import KacrmApp
 from kacrm_tui.i18n import MESSAGES
 from kacrm_tui.screens.help import HelpScreen
-from schema.config import load_config
-from schema.db import open_database
-from schema.models import Rep
 from tests.tui.pilot import settle
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("keysdemo")
-    build_demo(directory, 8, 5, today=dt.date(2026, 11, 20))
-    return directory
+@pytest.fixture
+def demo_size() -> tuple[int, int]:
+    return 8, 5
 
 
 @pytest.fixture
-def rep_app(demo, monkeypatch):
+def rep_app(app_for, rep, frozen_clock):
     """The app of a rep (who starts on the customer list), built by the test after choosing a language."""
-    monkeypatch.setenv("KACRM_NOW", "2026-11-20T09:00:00+08:00")
-    db = open_database(str(demo / "kacrm.db"))
-    rep = Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-    yield lambda: make_app(load_config(None, cwd=demo), rep, "kacrm.db")
-    db.close()
+    return lambda: app_for(rep)
 
 
 def _text(static: Static) -> str:
@@ -106,16 +95,13 @@ async def test_footer_help_and_palette_speak_the_language_set_after_import(rep_a
 
 async def test_the_help_and_the_footer_show_a_remapped_key(demo, rep_app, monkeypatch):
     monkeypatch.setenv("KACRM_LANG", "en")
-    config = (demo / "config.toml").read_text(encoding="utf-8")
-    (demo / "config.toml").write_text(config + '\n[ui.keymap]\n"customers.sort" = "f6"\n', encoding="utf-8")
-    try:
-        app = rep_app()
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(app, pilot)
-            assert ("f6", "Sort") in _footer(app) and ("s", "Sort") not in _footer(app)
-            await pilot.press("question_mark")
-            await pilot.pause()
-            rows = _text(app.screen.query_one("#help-screen", Static))
-            assert "f6" in rows
-    finally:
-        (demo / "config.toml").write_text(config, encoding="utf-8")
+    with open(demo / "config.toml", "a", encoding="utf-8") as config:  # the test's own copy of the demo
+        config.write('\n[ui.keymap]\n"customers.sort" = "f6"\n')
+    app = rep_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert ("f6", "Sort") in _footer(app) and ("s", "Sort") not in _footer(app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = _text(app.screen.query_one("#help-screen", Static))
+        assert "f6" in rows

@@ -2,13 +2,8 @@
 user sees and what the database and its audit trail hold afterwards."""
 from __future__ import annotations
 
-import datetime as dt
-
-import pytest
 from textual.widgets import DataTable, Input, TabbedContent
 
-from kacrm_tui.app import make_app
-from kacrm_tui.demo.build import build_demo
 from kacrm_tui.screens.confirm import ConfirmDelete
 from kacrm_tui.screens.customer import CustomerScreen
 from kacrm_tui.screens.customers import CustomersScreen
@@ -17,61 +12,20 @@ from kacrm_tui.screens.trash import TrashScreen
 from schema.access import grant_access
 from schema.audit import audited_update, history, soft_delete
 from schema.config import load_config
-from schema.db import open_database
 from schema.models import AuditEntry, Contact, Customer, Rep
-from tests.tui.pilot import settle as settle_rounds
-
-TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("trashdemo")
-    build_demo(directory, 30, 5, today=TODAY)
-    return directory
+from tests.tui.pilot import fill, keys, notes, open_customer, put_cursor
+from tests.tui.pilot import settle_chain as settle
 
 
-@pytest.fixture
-def opened(demo):
-    db = open_database(str(demo / "kacrm.db"))
-    yield db
-    db.close()
-
-
-def app_for(demo, login: str):
-    return make_app(load_config(None, cwd=demo), Rep.get(Rep.login == login), "kacrm.db")
-
-
-async def settle(app, pilot) -> None:
-    await settle_rounds(app, pilot, rounds=3)  # a worker may start another (ask, then write, then reload)
-
-
-def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
-
-
-def keys(table: DataTable) -> list[str]:
-    return [row.key.value for row in table.ordered_rows]
-
-
-def put_cursor(table: DataTable, key: str) -> None:
-    table.move_cursor(row=table.get_row_index(key))
-
-
-def first_rep() -> Rep:
-    return Rep.select().where(Rep.role == "rep").order_by(Rep.login).first()
-
-
-async def test_delete_a_contact_after_confirming_and_restore_it_from_the_trash(demo, opened):
+async def test_delete_a_contact_after_confirming_and_restore_it_from_the_trash(app_for):
     target = (Customer.select().join(Contact).where(Contact.deleted_at.is_null())
               .order_by(Customer.code).first())
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("escape")  # the manager's dashboard, down to the list
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(target.id))
-        await settle(app, pilot)
+        await open_customer(app, pilot, target, rounds=3)
         screen = app.screen
         screen.query_one(TabbedContent).active = "contacts"
         contacts = screen.query_one("#contact-table", DataTable)
@@ -122,8 +76,8 @@ async def test_delete_a_contact_after_confirming_and_restore_it_from_the_trash(d
     assert (restored.action, restored.actor_login, restored.new_value) == ("restore", "demo", None)
 
 
-async def test_delete_a_customer_with_a_reason_and_restore_it(demo, opened):
-    app = app_for(demo, "demo")
+async def test_delete_a_customer_with_a_reason_and_restore_it(app_for):
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("escape")
@@ -161,8 +115,7 @@ async def test_delete_a_customer_with_a_reason_and_restore_it(demo, opened):
     assert history("customer", victim.id).first().action == "restore"
 
 
-async def test_a_rep_sees_only_their_own_deleted_records_and_may_not_delete_anothers_customer(demo, opened):
-    rep = first_rep()
+async def test_a_rep_sees_only_their_own_deleted_records_and_may_not_delete_anothers_customer(app_for, rep):
     admin = Rep.get(Rep.login == "admin")
     mine = Contact.live().join(Customer).where(Customer.owner == rep).order_by(Contact.id).first()
     theirs = Contact.live().join(Customer).where(Customer.owner != rep).order_by(Contact.id).first()
@@ -171,7 +124,7 @@ async def test_a_rep_sees_only_their_own_deleted_records_and_may_not_delete_anot
     other = (Customer.select().where((Customer.owner != rep) & (Customer.id != theirs.customer_id))
              .order_by(Customer.code).first())
     grant_access(other, rep, by=admin, level="view", reason="代班查看")  # may see, not change
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await pilot.press("t")
@@ -193,29 +146,26 @@ async def test_a_rep_sees_only_their_own_deleted_records_and_may_not_delete_anot
 
 
 async def _open_history(app, pilot, customer: Customer) -> HistoryScreen:
-    app.push_screen(CustomerScreen(customer.id))
-    await settle(app, pilot)
+    await open_customer(app, pilot, customer, rounds=3)
     await pilot.press("h")
     await settle(app, pilot)
     assert isinstance(app.screen, HistoryScreen)
     return app.screen
 
 
-async def test_history_lists_an_archive_edit_and_restores_an_old_value(demo, opened):
+async def test_history_lists_an_archive_edit_and_restores_an_old_value(app_for):
     from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 
     target = Customer.select().order_by(Customer.code.desc()).first()
     old_phone = target.phone
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(target.id))
-        await settle(app, pilot)
+        await open_customer(app, pilot, target, rounds=3)
         await pilot.press("e")
         await settle(app, pilot)
         assert isinstance(app.screen, ArchiveEditScreen)
-        app.screen.query_one("#f-phone", Input).value = "021-5555 0000"
-        app.screen.query_one("#reason", Input).value = "总机变更"
+        fill(app.screen, {"#f-phone": "021-5555 0000", "#reason": "总机变更"})
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, CustomerScreen)
@@ -241,12 +191,12 @@ async def test_history_lists_an_archive_edit_and_restores_an_old_value(demo, ope
     assert back.reason.startswith("恢复 ") and back.reason.endswith(" 的旧值")
 
 
-async def test_restoring_over_a_change_made_meanwhile_is_refused_then_works_after_reload(demo, opened):
+async def test_restoring_over_a_change_made_meanwhile_is_refused_then_works_after_reload(app_for):
     target = Customer.select().order_by(Customer.code.desc()).offset(1).first()
     admin = Rep.get(Rep.login == "admin")
     audited_update(target, {"industry": "测试行业甲"}, actor=admin, reason="行业核对")
     edit = history("customer", target.id).first()
-    app = app_for(demo, "demo")
+    app = app_for("demo")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         screen = await _open_history(app, pilot, target)
@@ -269,17 +219,15 @@ async def test_restoring_over_a_change_made_meanwhile_is_refused_then_works_afte
     assert history("customer", target.id).first().reason.startswith("恢复 ")
 
 
-async def test_delete_a_visit_from_the_visits_tab(demo, opened):
+async def test_delete_a_visit_from_the_visits_tab(demo, app_for, rep):
     from schema.models import Visit
 
-    rep = first_rep()
     target = (Customer.select().join(Visit).where((Customer.owner == rep) & Visit.deleted_at.is_null())
               .order_by(Customer.code).first())
-    app = app_for(demo, rep.login)
+    app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.push_screen(CustomerScreen(target.id))
-        await settle(app, pilot)
+        await open_customer(app, pilot, target, rounds=3)
         app.screen.query_one(TabbedContent).active = "visits"
         visits = app.screen.query_one("#visit-table", DataTable)
         visits.focus()
