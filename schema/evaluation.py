@@ -83,18 +83,21 @@ def scorecards(rep: Rep, *, period: str | None = None, codes: tuple[str, ...] = 
         query = query.where(Evaluation.period == period.strip().upper())
     if codes:
         query = query.where(Customer.code.in_(list(codes)))
-    out = []
-    for row in query.order_by(Customer.code, Evaluation.period).objects():
-        first, last = period_bounds(row.period)
-        trainings = (Visit.select(fn.COUNT(Visit.id))
-                     .where((Visit.customer == row.customer_id) & (Visit.kind == "training") & (Visit.status == "done")
-                            & Visit.deleted_at.is_null()
-                            & (Visit.at >= dt.datetime.combine(first, dt.time(), dt.timezone.utc))
-                            & (Visit.at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.timezone.utc)))
-                     .scalar())
-        out.append(Scorecard(row.code, row.name, row.login, row.period, row.ability_score, row.attitude_score,
-                             row.results_score, row.score, row.band, int(trainings), row.notes))
-    return out
+    cards = list(query.order_by(Customer.code, Evaluation.period).objects())
+    trainings: dict[tuple[int, str], int] = {}
+    for key in sorted({row.period for row in cards}):  # one count per period, not one per card
+        first, last = period_bounds(key)
+        counted = (Visit.select(Visit.customer, fn.COUNT(Visit.id))
+                   .where(Visit.customer.in_(query.select(Evaluation.customer).where(Evaluation.period == key))
+                          & (Visit.kind == "training") & (Visit.status == "done") & Visit.deleted_at.is_null()
+                          & (Visit.at >= dt.datetime.combine(first, dt.time(), dt.timezone.utc))
+                          & (Visit.at < dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), dt.timezone.utc)))
+                   .group_by(Visit.customer).tuples())
+        trainings.update(((customer_id, key), count) for customer_id, count in counted)
+    return [Scorecard(row.code, row.name, row.login, row.period, row.ability_score, row.attitude_score,
+                      row.results_score, row.score, row.band, int(trainings.get((row.customer_id, row.period), 0)),
+                      row.notes)
+            for row in cards]
 
 
 __all__ = ["SCORES", "Scorecard", "evaluate", "period_bounds", "scorecards", "weighted"]

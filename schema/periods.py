@@ -10,7 +10,7 @@ from typing import Iterator
 
 from peewee import Expression, fn
 
-from schema.db import database
+from schema.db import database, is_sqlite
 
 _QUARTER = re.compile(r"(\d{4})[Qq]([1-4])")
 
@@ -68,3 +68,16 @@ def raw_rows(query) -> Iterator[tuple]:
     """The rows of a big grouped query as the driver gives them, without peewee's per-row
     conversion (a third of the time over half a million rows): for ids, sums and month keys."""
     return iter(database.execute_sql(*query.sql()))
+
+
+def month_number(date_field) -> Expression:
+    """SQL for the month (1-12) of a date column, on SQLite and PostgreSQL alike: within twelve
+    consecutive months it tells every month apart, so one pass can sum a year month by month."""
+    return fn.SUBSTR(date_field.cast("TEXT"), 6, 2).cast("INTEGER")
+
+
+def computed_once(subquery):
+    """`subquery` to select from, with its computed columns worked out once per row: SQLite would
+    otherwise copy a column's expression into every use of it in the outer query (twelve monthly
+    sums of one month number), and its `LIMIT -1` (no limit) keeps it from doing so."""
+    return subquery.limit(-1) if is_sqlite() else subquery

@@ -22,8 +22,8 @@ from peewee import fn
 from schema import access, clock
 from schema.config import DsoConfig, RiskConfig
 from schema.db import transaction
-from schema.dso import dso
-from schema.models import Alert, Contract, Customer, Order, Posting, Rep
+from schema.dso import dso_figures, posted_balances
+from schema.models import Alert, Contract, Customer, Order, Rep
 from schema.money import format_money
 from schema.periods import add_months, last_twelve_months, month_start, raw_rows
 from schema.reports_scope import Scope, covers_everyone, scoped_customers
@@ -56,14 +56,22 @@ class RiskRow:
         return self.margin_12m_cents - self.fees_cents - self.rebates_cents
 
 
-def _sums_by_customer(ids, start: dt.date, end: dt.date) -> dict[int, tuple[int, int, int]]:
-    """customer -> (sales, margin where cost known, orders without cost) of the orders in [start, end]."""
-    return {cid: (int(sales), int(margin), int(unknown)) for cid, sales, margin, unknown in
-            Order.select(Order.customer, fn.SUM(Order.amount_cents),
-                         fn.COALESCE(fn.SUM(Order.amount_cents - Order.cost_cents), 0),
-                         fn.COUNT(Order.id) - fn.COUNT(Order.cost_cents))
-            .where(_within(Order.customer, ids) & (Order.order_date >= start) & (Order.order_date <= end))
-            .group_by(Order.customer).tuples()}
+def _sales_by_customer(ids, as_of: dt.date) -> dict[int, tuple[int, int, int, int, int]]:
+    """customer -> (12-month sales, their margin where the cost is known, orders without a cost,
+    the last three months' sales, the three before), from one pass over the year's orders."""
+    start, _ = last_twelve_months(as_of)
+    recent_start = month_start(add_months(month_start(as_of), -2))
+    prior_start = add_months(month_start(as_of), -5)
+    prior_end = add_months(month_start(as_of), -2) - dt.timedelta(days=1)
+    recent = (Order.order_date >= recent_start) & (Order.order_date <= as_of)
+    prior = (Order.order_date >= prior_start) & (Order.order_date <= prior_end)  # both within the twelve months
+    query = (Order.select(Order.customer, fn.SUM(Order.amount_cents), fn.SUM(Order.amount_cents - Order.cost_cents),
+                          fn.COUNT(Order.id) - fn.COUNT(Order.cost_cents), fn.SUM(Order.amount_cents).filter(recent),
+                          fn.SUM(Order.amount_cents).filter(prior))
+             .where(_within(Order.customer, ids) & (Order.order_date >= start) & (Order.order_date <= as_of))
+             .group_by(Order.customer))
+    return {cid: (int(sales), int(margin or 0), int(unknown), int(last or 0), int(before or 0))
+            for cid, sales, margin, unknown, last, before in raw_rows(query)}
 
 
 def _within(column, ids):
@@ -80,40 +88,40 @@ def risk(rep: Rep, config: RiskConfig, dso_config: DsoConfig, scope: Scope | Non
     start, _ = last_twelve_months(as_of)
     customers = scoped_customers(rep, scope)
     ids = None if covers_everyone(rep, scope) else customers.select(Customer.id)
-    year = _sums_by_customer(ids, start, as_of)
-    recent = _sums_by_customer(ids, month_start(add_months(month_start(as_of), -2)), as_of)
-    prior_start = add_months(month_start(as_of), -5)
-    prior = _sums_by_customer(ids, prior_start, add_months(month_start(as_of), -2) - dt.timedelta(days=1))
-    def balances_on(day: dt.date) -> dict[int, int]:
-        return dict(Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
-                    .where(_within(Posting.customer, ids) & (Posting.posted_on <= day)).group_by(Posting.customer)
-                    .tuples())
-    balance_before = balances_on(before)
-    balance_then = balances_on(as_of) if as_of < clock.today() else None
-    now = {r.code: r.dso_days for r in dso(rep, scope, method=dso_config.method, days=dso_config.days, as_of=as_of)}
-    then = {r.code: r.dso_days for r in dso(rep, scope, method=dso_config.method, days=dso_config.days, as_of=before)}
+    listed = list(raw_rows(customers.select(Customer.id, Customer.code, Customer.name, Rep.login,
+                                            Customer.balance_cents).order_by(Customer.code)))
+    sales_of = _sales_by_customer(ids, as_of)
+    # the balances then (and on `as_of` if it is past) from one pass over the ledger; DSO at both
+    # days from one pass over the orders
+    past = as_of < clock.today()
+    balance_before, *balance_then = posted_balances(ids, [before, as_of] if past else [before])
+    cached = None if past else {row[0]: row[4] for row in listed}  # today's balances, kept on the customers
+    balance_now = balance_then[0] if past else cached
+    # DSO as `dso` gives it on each day: from the balances cached today, from the ledger before
+    dso_before_balances = balance_before if before < clock.today() else cached
+    now, then = dso_figures(ids, [as_of, before], [balance_now, dso_before_balances], method=dso_config.method,
+                            days=dso_config.days)
     fees: dict[int, int] = {}
     rates: dict[int, int] = {}
-    for cid, entry, promotion, other, rate in (
+    for cid, entry, promotion, other, rate in raw_rows(
             Contract.select(Contract.customer, Contract.entry_fee_cents, Contract.promotion_fee_cents,
                             Contract.other_fee_cents, Contract.rebate_basis_points)
             .where(_within(Contract.customer, ids) & Contract.deleted_at.is_null() & (Contract.status != "draft")
                    & (Contract.start_on.is_null() | (Contract.start_on <= as_of))
-                   & (Contract.end_on.is_null() | (Contract.end_on >= start))).tuples()):
+                   & (Contract.end_on.is_null() | (Contract.end_on >= start)))):
         fees[cid] = fees.get(cid, 0) + entry + promotion + other
         rates[cid] = max(rates.get(cid, 0), rate)
     rows = []
-    for cid, code, name, login, balance in raw_rows(customers.select(Customer.id, Customer.code, Customer.name,
-                                                                     Rep.login, Customer.balance_cents)
-                                                    .order_by(Customer.code)):
-        sales, margin, unknown = year.get(cid, (0, 0, 0))
-        if balance_then is not None:
-            balance = int(balance_then.get(cid, 0))
+    for cid, code, name, login, _ in listed:
+        sales, margin, unknown, recent, prior = sales_of.get(cid, (0, 0, 0, 0, 0))
+        balance = balance_now.get(cid, 0)
         if not sales and not balance and cid not in balance_before:
             continue
+        dso_now, dso_before = now.get(cid), then.get(cid)
         row = RiskRow(code, name, login, sales, None if unknown or not sales else margin, fees.get(cid, 0),
-                      sales * rates.get(cid, 0) // 10_000, now.get(code), then.get(code), recent.get(cid, (0,))[0],
-                      prior.get(cid, (0,))[0], balance, int(balance_before.get(cid, 0)), customer_id=cid)
+                      sales * rates.get(cid, 0) // 10_000, dso_now[0] if dso_now else None,
+                      dso_before[0] if dso_before else None,
+                      recent, prior, balance, balance_before.get(cid, 0), customer_id=cid)
         if row.dso_now is not None and row.dso_before and \
                 row.dso_now > row.dso_before * (100 + config.dso_increase_percent) / 100:
             row.warnings.append("dso_rising")

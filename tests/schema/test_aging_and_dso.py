@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from peewee import fn
 
 from schema import aging as aging_module
 from schema import ledger
 from schema.aging import aging
 from schema.config import AgingConfig
-from schema.dso import countback_dso, dso, standard_dso
+from schema.dso import countback_dso, dso, dso_figures, posted_balances, standard_dso
 from schema.models import Customer, Posting
 from schema.reports_scope import Scope
 
@@ -182,3 +183,53 @@ def test_a_report_into_dev_null_leaves_the_device_alone(kacrm, people, make_cust
     make_customer(people[0], code="C1")
     assert kacrm("report", "aging", "--format", "csv", "--output", os.devnull).exit_code == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_balances_on_past_days_are_the_postings_up_to_each_day(people, make_customer):
+    alice, boss = people
+    a, b, c = (make_customer(alice, code=code) for code in ("A", "B", "C"))
+    _order(a, "A-1", D(2028, 1, 10), 500_00)
+    _order(a, "A-R", D(2028, 2, 1), -100_00)  # a return
+    _pay(a, "A-P", D(2028, 3, 1), 150_00)
+    ledger.post_adjustment(Customer.get_by_id(a.id), amount_cents=-20_00, reason="折让", by=boss,
+                           posted_on=D(2028, 3, 5))
+    _order(b, "B-1", D(2028, 1, 20), 80_00)
+    _pay(b, "B-P", D(2028, 2, 10), 80_00)  # paid up: a balance of 0, but postings there are
+    _order(c, "C-1", D(2028, 4, 1), 70_00)  # nothing until April
+    early, late = posted_balances(None, [D(2028, 2, 15), D(2028, 3, 31)])
+    assert early == {a.id: 400_00, b.id: 0}  # 500 - 100; C had no posting yet
+    assert late == {a.id: 230_00, b.id: 0}  # 500 - 100 - 150 - 20
+    for day, found in ((D(2028, 2, 15), early), (D(2028, 3, 31), late)):  # the ledger view agrees
+        view = dict(Posting.select(Posting.customer, fn.SUM(Posting.amount_cents))
+                    .where(Posting.posted_on <= day).group_by(Posting.customer).tuples())
+        assert found == view
+    [only_b] = posted_balances(Customer.select(Customer.id).where(Customer.code == "B"), [D(2028, 6, 1)])
+    assert only_b == {b.id: 0}
+
+
+def test_dso_on_two_days_from_one_pass_of_the_orders(people, make_customer):
+    alice, boss = people
+    a, b = make_customer(alice, code="A1"), make_customer(alice, code="B1")
+    _order(a, "A-1", D(2028, 3, 10), 300_00)
+    _order(a, "A-2", D(2028, 4, 10), 900_00)
+    _order(a, "A-3", D(2028, 5, 20), 300_00)
+    _pay(a, "A-P", D(2028, 5, 25), 600_00)
+    _pay(b, "B-P", D(2028, 5, 2), 50_00)  # credit, no sales
+    days = [D(2028, 6, 1), D(2028, 4, 5)]
+    cached = {a.id: 900_00, b.id: -50_00}  # today's balances
+    then = {a.id: 300_00}  # on April 5th: the March order only
+    now_cb, then_cb = dso_figures(None, days, [cached, then], method="countback")
+    # June 1 (1 day, no sales), May (31 days, 300), then 600/900 of April's 30 days: 52.0
+    assert now_cb[a.id] == (Decimal("52.0"), 900_00, False)
+    # April 5th: April to the 5th counts 5 days and none of April's sales (all after it), then
+    # 300/300 of March's 31 days: 36.0
+    assert then_cb[a.id] == (Decimal("36.0"), 300_00, False)
+    assert now_cb[b.id] == (Decimal("0.0"), 0, False) and b.id not in then_cb  # a credit is 0 days
+    now_std, then_std = dso_figures(None, days, [cached, then], method="standard", days=90)
+    assert now_std[a.id] == (Decimal("54.0"), 1500_00, False)  # 900 / 1500 × 90
+    assert then_std[a.id] == (Decimal("90.0"), 300_00, False)  # 300 / 300 × 90
+    # the same figures as `dso` gives day by day
+    for method, figures in (("countback", (now_cb, then_cb)), ("standard", (now_std, then_std))):
+        for day, found in zip(days, figures):
+            [row] = dso(boss, Scope(codes=("A1",)), method=method, days=90, as_of=day)
+            assert (row.dso_days, row.sales_cents, row.lower_bound) == found[a.id]

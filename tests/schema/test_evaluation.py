@@ -60,3 +60,23 @@ def test_one_card_per_period_audited_with_trainings(make_rep, make_customer, kac
     assert done.exit_code == 0 and "特别优秀" in done.output
     rows = json.loads(kacrm("report", "evaluation", "--period", "2026", "--format", "json", user="alice").output)
     assert [(r["period"], r["score"], r["band"], r["trainings"]) for r in rows] == [("2026", 93, "特别优秀", 3)]
+
+
+def test_trainings_counted_per_customer_and_period(make_rep, make_customer):
+    alice = make_rep("alice")
+    one, two = make_customer(alice, code="C1"), make_customer(alice, code="C2")
+    config = EvaluationConfig()
+    scores = {"ability": 70, "attitude": 70, "results": 70}
+    for customer, period in ((one, "2026Q3"), (one, "2026-08"), (two, "2026Q3"), (two, "2026")):
+        evaluate(alice, customer, period, scores, config)
+    for customer, day, kind, status in ((one, dt.date(2026, 8, 1), "training", "done"),
+                                        (one, dt.date(2026, 9, 30), "training", "done"),
+                                        (two, dt.date(2026, 7, 15), "training", "done"),
+                                        (two, dt.date(2026, 10, 1), "training", "done"),
+                                        (two, dt.date(2026, 8, 20), "training", "cancelled")):
+        Visit.create(customer=customer, rep=alice, at=dt.datetime.combine(day, dt.time(10), SHANGHAI), kind=kind,
+                     status=status)
+    assert [(c.code, c.period, c.trainings) for c in scorecards(alice)] == [
+        ("C1", "2026-08", 1), ("C1", "2026Q3", 2), ("C2", "2026", 2), ("C2", "2026Q3", 1)]
+    assert [(c.code, c.period, c.trainings) for c in scorecards(alice, period="2026q3", codes=("C2",))] == [
+        ("C2", "2026Q3", 1)]

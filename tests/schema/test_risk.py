@@ -47,6 +47,11 @@ def test_profitability_and_warnings(make_rep, make_customer, kacrm):
     # DSO: 90,000 / 30,000 × 90 = 270 days on 08-21; 100,000 / 10,000 × 90 = 900 now
     assert (rows["X"].dso_before, rows["X"].dso_now) == (Decimal("270.0"), Decimal("900.0"))
     assert rows["X"].warnings == ["dso_rising", "sales_falling"]
+    countback = {r.code: r for r in risk(boss, RiskConfig(), DsoConfig(method="countback"))}
+    # 08-21 (balance 90,000): August to the 21st, July, June's 30,000 (30 days), May to February, then
+    # 60,000/60,000 of January: 21+31+30+31+30+31+28+31 = 233; today (100,000): November to the 20th,
+    # October's 10,000, then back the same way: 20+31+30+31+31+30+31+30+31+28+31 = 324
+    assert (countback["X"].dso_before, countback["X"].dso_now) == (Decimal("233.0"), Decimal("324.0"))
     assert rows["Y"].profitability_cents is None and rows["Y"].warnings == []
 
     assert refresh_risk_alerts(RiskConfig(), STANDARD) == (2, 0)

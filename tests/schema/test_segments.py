@@ -124,3 +124,52 @@ def test_refresh_keeps_snapshots_and_lists_moves(make_rep, make_customer, kacrm)
     assert kacrm("segments", "refresh", "--period", "2026-Q5").exit_code == 2
     done = kacrm("segments", "refresh")
     assert done.exit_code == 0 and "2" in done.output
+
+
+def test_twelve_months_edges_returns_and_margin(make_rep, make_customer):
+    boss = make_rep("boss", "manager")
+    c = make_customer(boss, code="EDGE", purchase_potential_cents=2000_00)
+    day = {"EDGE-0": D(2025, 12, 31), "EDGE-1": D(2026, 1, 1), "EDGE-2": D(2026, 3, 15), "EDGE-3": D(2026, 3, 20),
+           "EDGE-4": D(2026, 12, 10), "EDGE-5": D(2026, 12, 11)}
+    for number, cents, cost in (("EDGE-0", 900_00, 1), ("EDGE-1", 100_00, 80_00), ("EDGE-2", 50_00, 40_00),
+                                ("EDGE-3", -80_00, -60_00), ("EDGE-4", 30_00, 20_00), ("EDGE-5", 700_00, None)):
+        ledger.post_order(Customer.get_by_id(c.id), order_no=number, order_date=day[number], amount_cents=cents,
+                          cost_cents=cost)
+    [row] = classify(boss, AbcConfig(), SegmentsConfig())  # as of 2026-12-10: 2026-01-01 .. 2026-12-10
+    # December 2025 and December 11th are out; March nets to -30 (a return) and is no month with orders
+    assert row.monthly == [100_00, 0, -30_00, 0, 0, 0, 0, 0, 0, 0, 0, 30_00]
+    assert (row.sales_12m_cents, row.months_with_orders) == (100_00, 2)
+    assert row.margin_12m_cents == 100_00 - (80_00 + 40_00 - 60_00 + 20_00)  # every cost in the year known
+    assert row.share_percent == Decimal("5.0") and row.strategy == "give_up"  # 100 of 2000
+    ledger.post_order(Customer.get_by_id(c.id), order_no="EDGE-6", order_date=D(2026, 6, 1), amount_cents=101_00,
+                      cost_cents=None)
+    [row] = classify(boss, AbcConfig(), SegmentsConfig())
+    assert (row.sales_12m_cents, row.months_with_orders, row.margin_12m_cents) == (201_00, 3, None)  # a cost unknown
+    assert str(row.share_percent) == "10.1"  # 201 of 2000 is 10.05%: half up
+
+
+def test_a_reps_classes_rank_only_the_customers_they_see(make_rep, make_customer):
+    alice, bob = make_rep("alice"), make_rep("bob")
+    _orders(make_customer(alice, code="A"), [900_00] + [0] * 11)
+    _orders(make_customer(alice, code="B"), [100_00] + [0] * 11)
+    _orders(make_customer(bob, code="C"), [10_000_00] + [0] * 11)
+    # alice's two: A makes 90% (nothing above it: A), B has 90% above it (B)
+    assert [(r.code, r.sales_12m_cents, r.abc_class) for r in classify(alice, AbcConfig(), SegmentsConfig())] == \
+        [("A", 900_00, "A"), ("B", 100_00, "B")]
+    # the whole company: C is above both (A: 10000/11000 = 90.9% above, B: 99.1%)
+    boss = make_rep("boss", "manager")
+    assert [(r.code, r.abc_class) for r in classify(boss, AbcConfig(), SegmentsConfig())] == \
+        [("A", "B"), ("B", "C"), ("C", "A")]
+
+
+def test_a_refresh_drops_the_rows_of_customers_gone_since(make_rep, make_customer):
+    boss = make_rep("boss", "manager")
+    kept, gone = make_customer(boss, code="KEPT"), make_customer(boss, code="GONE")
+    _orders(kept, [100_00] * 12)
+    assert refresh_segments(AbcConfig(), SegmentsConfig(), as_of=D(2026, 12, 10)) == 2
+    Customer.update(deleted_at=dt.datetime(2026, 12, 10, tzinfo=dt.timezone.utc)).where(
+        Customer.id == gone.id).execute()
+    _orders(kept, [0] * 11 + [900_00], prefix="MORE")
+    assert refresh_segments(AbcConfig(), SegmentsConfig(), as_of=D(2026, 12, 10)) == 1
+    assert [(s.customer_id, s.period, s.sales_12m_cents, s.months_with_orders) for s in SegmentSnapshot.select()] == \
+        [(kept.id, "2026Q4", 2100_00, 12)]
