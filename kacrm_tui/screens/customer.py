@@ -4,6 +4,8 @@ Read through the access rule: a customer the user may not see is never shown. On
 records, `n` adds one and `m` (or Enter) changes the selected one, in a form."""
 from __future__ import annotations
 
+import asyncio
+
 from peewee import JOIN, fn
 from rich.markup import escape
 from textual import work
@@ -15,6 +17,8 @@ from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent,
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.widgets.gc_pause import gc_pause
+from kacrm_tui.widgets.table import Table
 from schema import access, archive, clock, vocab
 from schema.activities import weighted_cents
 from schema.db import database
@@ -53,15 +57,16 @@ class CustomerScreen(DataScreen):
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
 
+        gc_pause.pause(self)  # until the header is drawn
+
         with Horizontal(id="customer-head"):
             yield Static("", id="header", classes="header")
             yield Sparkline([], id="sales-spark")
         with TabbedContent():
             with TabPane(t("tab.archive"), id="archive"):
                 yield VerticalScroll(Static("", id="archive-fields"))
-            for tab, table in TABLE_TABS.items():
-                with TabPane(t(f"tab.{tab}"), id=tab):
-                    yield DataTable(id=table, cursor_type="row")
+            for tab in TABLE_TABS:  # their tables are mounted once the header is shown (a third of the widgets)
+                yield TabPane(t(f"tab.{tab}"), id=tab)
         yield StatusBar(id="status")
         yield Footer()
 
@@ -173,7 +178,7 @@ class CustomerScreen(DataScreen):
             self.app.call_from_thread(self._show_records, contracts, opportunities, complaints)
             self.app.call_from_thread(self._show, customer, contacts, visits, postings, cards)
 
-    def _show_head(self, customer: Customer, owner: Rep, sales: list[int]) -> None:
+    async def _show_head(self, customer: Customer, owner: Rep, sales: list[int]) -> None:
         lang = language()
         self.query_one("#sales-spark", Sparkline).data = sales
         self.sales_12m = format_money(sum(sales), grouping=True)
@@ -189,6 +194,10 @@ class CustomerScreen(DataScreen):
             lines += [f"  {t('field.' + archive.label_name(name))}: "
                       f"{escape(archive.as_text(name, getattr(customer, name), lang, label=True))}" for name in names]
         self.query_one("#archive-fields", Static).update("\n".join(lines))
+        gc_pause.resume_after_frame(self)
+        if not self.query(Table):  # the first time: the header is drawn in the next frame, the tables after it
+            await asyncio.gather(*(self.query_one(f"#{tab}", TabPane).mount(Table(id=table, cursor_type="row"))
+                                   for tab, table in TABLE_TABS.items()))
         self.load_tabs(customer)
 
     def _show_records(self, contracts: list[Contract], opportunities: list[Opportunity],

@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.keys import TranslatedBindings
+from kacrm_tui.widgets.gc_pause import gc_pause
+from kacrm_tui.widgets.table import Table
 from schema import vocab
 from schema.db import database
 from schema.money import format_money
@@ -81,7 +83,7 @@ class CustomersScreen(TranslatedBindings, Screen):
 
         yield Input(placeholder=t("tui.search"), id="search")
         yield Static("", id="count")
-        table = DataTable(id="customers", cursor_type="row", zebra_stripes=True)
+        table = Table(id="customers", cursor_type="row", zebra_stripes=True)
         for key in COLUMNS:
             table.add_column(t(f"col.{key}" if key != "name" else "col.customer_name"), key=key,
                              width=_name_width(self.app.size.width) if key == "name" else None)
@@ -91,6 +93,7 @@ class CustomersScreen(TranslatedBindings, Screen):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
+        gc_pause.pause(self)  # until the first rows are drawn
         self.load(reset=True)
 
     @on(Input.Changed, "#search")
@@ -101,6 +104,7 @@ class CustomersScreen(TranslatedBindings, Screen):
 
     def _search(self, text: str) -> None:
         self.text = text
+        gc_pause.pause(self)  # until the rows found are drawn
         self.load(reset=True)
 
     @on(Input.Submitted, "#search")
@@ -136,6 +140,7 @@ class CustomersScreen(TranslatedBindings, Screen):
                                 _day(row.next_follow_up))) for row in rows]
         if reset:
             self.resetting = False
+            gc_pause.resume_after_frame(self)
         if reset and not _same_rows(table, cells):
             table.clear()
             self.loaded = 0

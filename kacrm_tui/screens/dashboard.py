@@ -21,6 +21,8 @@ from textual.worker import get_current_worker
 
 from kacrm_tui.i18n import bucket_title, language, t
 from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.widgets.gc_pause import gc_pause
+from kacrm_tui.widgets.table import Table
 from schema import access, clock, vocab
 from schema.agenda import Agenda, agenda
 from schema.aging import aging
@@ -90,12 +92,19 @@ def read_figures_in_parts(rep: Rep, config: Config, today: dt.date) -> Iterator[
     part of the same Figures is filled in. Blocking, for a worker thread; on 100,000 customers the
     counts take a fraction of a second, the rest seconds."""
     visible = access.visible_customers(rep).select(Customer.id)
-    classes = {column: dict(access.visible_customers(rep).select(getattr(Customer, column), fn.COUNT(Customer.id))
-                            .group_by(getattr(Customer, column)).tuples())
-               for column in ("segment", "strategy", "abc_class")}
+    # the three counts in one pass over the customers, not three (a third less time on 100,000)
+    columns = [getattr(Customer, name) for name in ("segment", "strategy", "abc_class")]
+    classes: dict[str, dict[str, int]] = {column.name: {} for column in columns}
+    for *keys, count in (access.visible_customers(rep).select(*columns, fn.COUNT(Customer.id))
+                         .group_by(*columns).tuples()):
+        for column, key in zip(columns, keys):
+            classes[column.name][key] = classes[column.name].get(key, 0) + count
     alert_counts = dict(open_alerts(visible).select(Alert.kind, fn.COUNT(Alert.id)).group_by(Alert.kind)
                         .order_by().tuples())
-    newest = list(open_alerts(visible).join(Customer, on=(Alert.customer == Customer.id))
+    # `+ 0` keeps SQLite off the customer index: it reads the alerts newest first and stops at
+    # ALERT_ROWS, rather than every open alert of 100,000 customers sorted (80 ms -> 15 ms)
+    newest = list(open_alerts().where((Alert.customer + 0).in_(visible))
+                  .join(Customer, on=(Alert.customer == Customer.id))
                   .select(Customer.name, Alert.kind, Alert.amount_cents, Customer.id)
                   .order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(ALERT_ROWS).tuples())
     figures = Figures(today, count_customers(rep), classes, alert_counts, newest)
@@ -174,29 +183,30 @@ class DashboardScreen(DataScreen):
     def compose(self) -> ComposeResult:
         from kacrm_tui.app import StatusBar
 
+        gc_pause.pause(self)  # until the first figures are drawn
         yield Static(t("dash.loading"), id="dash-title", classes="header")
         with VerticalScroll(id="dashboard"):
             with Vertical(classes="panel"):
                 yield Static("", id="title-targets", classes="panel-title")
-                yield DataTable(id="dash-targets", cursor_type="row")
+                yield Table(id="dash-targets", cursor_type="row")
             with Horizontal(classes="dash-row"):
                 with Vertical(classes="panel", id="panel-aging"):
                     yield Static(t("dash.aging"), classes="panel-title")
-                    yield DataTable(id="dash-aging", cursor_type="row")
+                    yield Table(id="dash-aging", cursor_type="row")
                 with Vertical(classes="panel"):
                     yield Static("", id="title-alerts", classes="panel-title")
-                    yield DataTable(id="dash-alerts", cursor_type="row")
+                    yield Table(id="dash-alerts", cursor_type="row")
             with Horizontal(classes="dash-row"):
                 for name, matrix in MATRICES.items():
                     with Vertical(classes="panel"):
                         yield Static(t(matrix.title), id=f"title-{name}", classes="panel-title")
-                        yield DataTable(id=f"dash-{name}", cursor_type="cell", classes="matrix")
+                        yield Table(id=f"dash-{name}", cursor_type="cell", classes="matrix")
             with Vertical(classes="panel"):
                 yield Static(t("dash.abc"), id="title-abc", classes="panel-title")
-                yield DataTable(id="dash-abc", cursor_type="cell", classes="abc")
+                yield Table(id="dash-abc", cursor_type="cell", classes="abc")
             with Vertical(classes="panel"):
                 yield Static("", id="title-agenda", classes="panel-title")
-                yield DataTable(id="dash-agenda", cursor_type="row")
+                yield Table(id="dash-agenda", cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -233,6 +243,7 @@ class DashboardScreen(DataScreen):
         """Show the part just read; the figures are whole once the last part is in."""
         if part == "counts":
             self.first_shown = True
+            gc_pause.resume_after_frame(self)
             rep = self.app.rep
             title = t("dash.title", day=figures.today.isoformat(), login=rep.login,
                       role=vocab.label(vocab.ROLES, rep.role, language()), count=figures.visible)

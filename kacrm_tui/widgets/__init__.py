@@ -1,0 +1,1 @@
+"""Widgets of kacrm's own: self-contained, they never touch the database."""
