@@ -3,8 +3,10 @@
 Orders take a bulk path: rows go in through the cursor's `executemany` in batches (each order is
 its own posting in the ledger view), the cached balances follow in one statement per customer, and only the customers that hold a credit (or
 return goods in this file) are settled one order at a time through `schema.ledger.settle_order`,
-in file order, which gives exactly what posting the lines one by one would. Payments and customer
-master lines are few and go through the ledger's and the audit's own functions."""
+in file order, which gives exactly what posting the lines one by one would. A big file into a
+table no bigger than it builds the order table's plain indexes after its rows (`_defer_indexes`).
+Payments and customer master lines are few and go through the ledger's and the audit's own
+functions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from schema.alerts import refresh_alerts
 from schema.audit import audited_create, audited_update
 from schema.balances import open_credit_customers
 from schema.config import Config
-from schema.db import database
+from schema.db import database, is_sqlite
 from schema.models import Customer, IngestedFile, Order, OrderLine, Payment, Rep
 
 from daemon.formats import Problem, Record, Table, validate
@@ -99,8 +101,60 @@ def apply_table(table: Table, file_row: IngestedFile, config: Config, *, actor: 
 
 
 def _customer_codes() -> dict[str, tuple[int, int]]:
-    return {code: (cid, days) for code, cid, days in
-            Customer.select(Customer.code, Customer.id, Customer.credit_days).tuples().iterator()}
+    """code -> (id, credit days) of every customer, read through the cursor (100,000 of them)."""
+    cursor = database.execute_sql('SELECT code, id, credit_days FROM "customer"')
+    return {code: (cid, days) for code, cid, days in cursor}
+
+
+# A big file into a small table: the order table's plain secondary indexes are dropped before
+# the rows go in and built again after, in the same transaction (all or nothing still). Built
+# from sorted keys, an index of a million rows costs a third of what a million inserts at random
+# places in it do, and those scattered pages no longer overflow the page cache into the WAL
+# again and again. Against a big table the rebuild would read every row: then rows go in as usual.
+BULK_LINE_BYTES = 64  # a plain order line is 40-60 bytes: the file's lines, underestimated
+BULK_ABOVE_ROWS = 50_000  # lines; below this the indexes are simply kept
+
+
+@dataclass
+class _Deferred:
+    name: str
+    sql: str
+    stats: list[tuple]  # the index's row of sqlite_stat1, put back as it was
+
+
+def _defer_indexes(table: str, expected_rows: int) -> list[_Deferred]:
+    """Drop `table`'s plain (non-unique, non-partial) indexes for a bulk load of `expected_rows`
+    into a table holding no more rows than that; SQLite only, inside the caller's transaction.
+    The unique indexes stay: they are what tells a repeated order number."""
+    if not is_sqlite() or expected_rows < BULK_ABOVE_ROWS:
+        return []
+    held = database.execute_sql(f'SELECT MAX(id) - MIN(id) + 1 FROM "{table}"').fetchone()[0] or 0
+    if held > expected_rows:
+        return []
+    has_stats = database.execute_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").fetchone() is not None
+    deferred = []
+    for _, name, unique, origin, partial in database.execute_sql(f'PRAGMA index_list("{table}")').fetchall():
+        if unique or partial or origin != "c":
+            continue
+        (sql,) = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                      (name,)).fetchone()
+        stats = (database.execute_sql("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx = ?", (name,)).fetchall()
+                 if has_stats else [])
+        database.execute_sql(f'DROP INDEX "{name}"')
+        deferred.append(_Deferred(name, sql, stats))
+    return deferred
+
+
+def _rebuild_indexes(deferred: list[_Deferred]) -> None:
+    """Build again what `_defer_indexes` dropped, with the planner's statistics it had."""
+    for index in deferred:
+        database.execute_sql(index.sql)
+        if index.stats:
+            database.execute_sql("DELETE FROM sqlite_stat1 WHERE idx = ?", (index.name,))
+            database.cursor().executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", index.stats)
+    if any(index.stats for index in deferred):
+        database.execute_sql("ANALYZE sqlite_master")  # the planner reads the statistics put back
 
 
 def _clashes(model, key_field, keys: list[str]) -> dict[str, tuple[str, str, int | None, int | None]]:
@@ -150,6 +204,7 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
                                                {"file": name or "-", "line": line or "-"}))
         return repeats
 
+    deferred = _defer_indexes(Order._meta.table_name, table.path.stat().st_size // BULK_LINE_BYTES)
     for batch in batches(table, plan, config.aliases, posted):
         result.good += batch.good
         result.problems.extend(batch.problems)
@@ -169,7 +224,8 @@ def _apply_orders(table: Table, file_row: IngestedFile, config: Config, result: 
     result.problems.sort(key=lambda problem: problem.line)  # the reader's and the database's, in file order
     for customer_id, cents in taken_back.items():
         posted.moves[customer_id] -= cents
-    if not result.problems:
+    if not result.problems:  # else the caller rolls back, the dropped indexes with the rest
+        _rebuild_indexes(deferred)
         _post_orders(file_row, first_id, posted, result)
 
 

@@ -181,7 +181,10 @@ def _tabular(path: Path, aliases: AliasConfig, fmt: str, encoding: str,
                 yield item
                 continue
             line, cells = item
-            if line <= header_line or not _filled(cells):
+            if line <= header_line:
+                continue
+            lead = cells[0] if cells else None  # most lines start with a filled cell: no loop for them
+            if not (type(lead) is str and lead and not lead.isspace()) and not _filled(cells):
                 continue
             count = len(cells)
             if count < width:

@@ -237,6 +237,21 @@ def validate(table: Table, *, currency: str) -> Iterator[Record | Problem]:
     """Every line of `table` as a typed Record, or as one Problem per bad cell (and the file's
     unreadable lines as Problems). `currency` is the ledger's: a currency column or a currency
     sign in an amount that says otherwise is a second currency."""
+    check = line_checker(table, currency=currency)
+    for item in table.lines():
+        if type(item) is Problem:
+            yield item
+            continue
+        found = check(*item)
+        if type(found) is Record:
+            yield found
+        else:
+            yield from found
+
+
+def line_checker(table: Table, *, currency: str) -> Callable[[int, Any], Record | list[Problem]]:
+    """The rule of `validate` for one line of `table`: `check(line, cells)` gives its Record, or
+    the list of its problems (in the file's column order)."""
     kind = table.kind
     specs = SPECS[kind]
     columns = table.columns
@@ -258,11 +273,8 @@ def validate(table: Table, *, currency: str) -> Iterator[Record | Problem]:
         else:
             parsed.append((name, position, parse, money, to_text, entry))
     check_due = kind == "orders" and (positions is None or "due_date" in positions)
-    for item in table.lines():
-        if type(item) is Problem:
-            yield item
-            continue
-        line, cells = item
+
+    def check(line: int, cells: Any) -> Record | list[Problem]:
         fields = template.copy()
         parts: list[str] = []
         problems: list[Problem] = []
@@ -305,9 +317,10 @@ def validate(table: Table, *, currency: str) -> Iterator[Record | Problem]:
         if problems:
             if positions is not None and len(problems) > 1:  # report in the file's column order
                 problems.sort(key=lambda problem: positions.get(problem.field or "", -1))
-            yield from problems
-        else:
-            yield Record(line, kind, fields, _hash(kind, parts))
+            return problems
+        return Record(line, kind, fields, _hash(kind, parts))
+
+    return check
 
 
 def _any_entry(name: str, columns: dict[str, str]) -> tuple:

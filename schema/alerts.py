@@ -72,10 +72,11 @@ def _insert(rows: list[dict]) -> None:
         return
     names = ("customer_id", "kind", "amount_cents", "order_id", "details", "raised_at")
     p = database.obj.param
+    stamps = {when: str(Alert.raised_at.db_value(when)) for when in {r["raised_at"] for r in rows}}
     database.cursor().executemany(
         f'INSERT INTO "alert" ({", ".join(names)}) VALUES ({", ".join([p] * len(names))})',
-        [(r["customer"], r["kind"], r["amount_cents"], r.get("order"), r["details"],
-          str(Alert.raised_at.db_value(r["raised_at"]))) for r in rows])
+        [(r["customer"], r["kind"], r["amount_cents"], r.get("order"), r["details"], stamps[r["raised_at"]])
+         for r in rows])
 
 
 def _raise_overdue(ids: list[int] | None, cutoff: dt.date, today: dt.date, now) -> int:
@@ -88,21 +89,23 @@ def _raise_overdue(ids: list[int] | None, cutoff: dt.date, today: dt.date, now) 
                            fn.COUNT(Order.id).alias("orders"), fn.MIN(Order.due_date).alias("oldest"))
               .where(late).group_by(Order.customer))
     rows = []
+    named = Order.alias("named")
     for query in _scope(totals, Order.customer, ids):
         sums = query.alias("sums")
-        oldest = (Order.select(sums.c.cid, sums.c.total, sums.c.orders, sums.c.oldest, fn.MIN(Order.id))
+        oldest = (Order.select(sums.c.cid.alias("cid"), sums.c.total.alias("total"), sums.c.orders.alias("orders"),
+                               sums.c.oldest.alias("oldest"), fn.MIN(Order.id).alias("oid"))
                   .from_(sums)
                   .join(Order, on=((Order.customer == sums.c.cid) & (Order.due_date == sums.c.oldest)
                                    & (Order.open_cents > 0)))
-                  .group_by(sums.c.cid, sums.c.total, sums.c.orders, sums.c.oldest))
-        found = list(oldest.tuples())
-        numbers = {}
-        for chunk in chunked([row[4] for row in found], 500):
-            numbers.update(Order.select(Order.id, Order.order_no).where(Order.id.in_(chunk)).tuples())
-        for cid, total, count, due, oid in found:
+                  .group_by(sums.c.cid, sums.c.total, sums.c.orders, sums.c.oldest)).alias("oldest")
+        # the oldest order's number in the same statement: one alert per customer, thousands at once
+        found = (named.select(oldest.c.cid, oldest.c.total, oldest.c.orders, oldest.c.oldest, oldest.c.oid,
+                              named.order_no)
+                 .from_(oldest).join(named, on=(named.id == oldest.c.oid)).tuples())
+        for cid, total, count, due, oid, number in found.iterator():
             due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
             rows.append({"customer": cid, "kind": "overdue", "amount_cents": total, "order": oid, "raised_at": now,
-                         "details": f"{count} orders, oldest {numbers[oid]} due {due.isoformat()}, "
+                         "details": f"{count} orders, oldest {number} due {due.isoformat()}, "
                                     f"{(today - due).days} days overdue"})
     _insert(rows)
     return len(rows)
