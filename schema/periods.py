@@ -6,11 +6,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from typing import Iterator
+import threading
+from typing import Callable, Iterator
 
 from peewee import Expression, fn
 
-from schema.db import database, is_sqlite
+from schema.db import database, is_sqlite, sqlite_path
 
 _QUARTER = re.compile(r"(\d{4})[Qq]([1-4])")
 
@@ -68,6 +69,37 @@ def raw_rows(query) -> Iterator[tuple]:
     """The rows of a big grouped query as the driver gives them, without peewee's per-row
     conversion (a third of the time over half a million rows): for ids, sums and month keys."""
     return iter(database.execute_sql(*query.sql()))
+
+
+def raw_rows_aside(query) -> Callable[[], list[tuple]]:
+    """Start reading `raw_rows(query)` on a connection of its own, in a thread, and return what
+    waits for the rows: SQLite and PostgreSQL's driver let go of Python's lock while they scan and
+    group, so a big grouped query runs while this thread reads and builds something else. Inside a
+    transaction (whose changes another connection cannot see) or on an in-memory database, the
+    rows are read here and now."""
+    db = database.obj
+    if db.in_transaction() or (is_sqlite(db) and sqlite_path(db) is None):
+        rows = list(raw_rows(query))
+        return lambda: rows
+    sql, params = query.sql()
+    outcome: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            with db.connection_context():  # this thread's own connection, closed when done
+                outcome["rows"] = db.execute_sql(sql, params).fetchall()
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    reader = threading.Thread(target=read, name="kacrm-read-aside", daemon=True)
+    reader.start()
+
+    def rows() -> list[tuple]:
+        reader.join()
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        return outcome["rows"]  # type: ignore[return-value]
+    return rows
 
 
 def month_number(date_field) -> Expression:

@@ -34,10 +34,10 @@ from peewee import JOIN, SQL, fn
 
 from schema import access, clock
 from schema.config import PROSPECT_FACTORS, AbcConfig, SegmentsConfig
-from schema.db import database, transaction
+from schema.db import database, is_sqlite, transaction
 from schema.models import Customer, Order, Rep, SegmentSnapshot
 from schema.periods import (add_months, computed_once, last_twelve_months, month_number, quarter_bounds, quarter_of,
-                            raw_rows)
+                            raw_rows, raw_rows_aside)
 from schema.reports_scope import Scope, covers_everyone, scoped_customers
 
 
@@ -157,6 +157,8 @@ def _classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | N
     as_of = as_of or clock.today()
     start, end = last_twelve_months(as_of)
     customers = scoped_customers(rep, scope)
+    # the year's monthly sums (a scan of the orders) are read beside the customers
+    sums = raw_rows_aside(_twelve_month_sums(start, end, None if covers_everyone(rep, scope) else customers))
     score_fields = [getattr(Customer, f"score_{name}") for name in PROSPECT_FACTORS]
     rows: dict[int, SegmentRow] = {}
     scores: dict[int, tuple] = {}  # the factor scores, in PROSPECT_FACTORS order
@@ -168,7 +170,7 @@ def _classify(rep: Rep, abc: AbcConfig, config: SegmentsConfig, scope: Scope | N
         rows[cid] = SegmentRow(cid, code, name, login, region, lifecycle, potential_cents=potential, intent=intent,
                                stored=values[8:11])
         scores[cid] = values[11:]
-    for cid, *values in raw_rows(_twelve_month_sums(start, end, None if covers_everyone(rep, scope) else customers)):
+    for cid, *values in sums():
         row = rows.get(cid)
         if row is None:
             continue
@@ -242,11 +244,15 @@ def _store(rows: list[SegmentRow], period: str, as_of: dt.date, now: dt.datetime
         columns = ("customer_id", "period", "as_of", "abc_class", "segment", "strategy", "lifecycle",
                    "sales_12m_cents", "margin_12m_cents", "months_with_orders", "created_at")
         # the period's earlier snapshot is overwritten row by row (a third cheaper than deleting it
-        # and inserting anew), and the rows of customers no longer classed are dropped
+        # and inserting anew) where a figure changed: a row the same again keeps its first stamp,
+        # and is not written; the rows of customers no longer classed are dropped
+        differs = "IS NOT" if is_sqlite() else "IS DISTINCT FROM"
         cursor.executemany(
             f'INSERT INTO "segment_snapshot" ({", ".join(columns)}) VALUES ({", ".join([p] * len(columns))}) '
             f'ON CONFLICT (customer_id, period) DO UPDATE SET '
-            + ", ".join(f"{column} = excluded.{column}" for column in columns[2:]),
+            + ", ".join(f"{column} = excluded.{column}" for column in columns[2:])
+            + " WHERE " + " OR ".join(f'"segment_snapshot".{column} {differs} excluded.{column}'
+                                      for column in columns[2:-1]),
             [(r.customer_id, period, as_of.isoformat(), r.abc_class, r.segment, r.strategy, r.lifecycle,
               r.sales_12m_cents, r.margin_12m_cents, r.months_with_orders, stamp) for r in rows])
         classed = {r.customer_id for r in rows}

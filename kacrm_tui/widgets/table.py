@@ -105,6 +105,7 @@ class Table(DataTable):
         # measure the new rows' cells here (the same widths), and leave DataTable only the rows of
         # automatic height (it renders those to know their height) and the virtual size
         console = self.app.console
+        before = [column.content_width for column in self.columns.values()], self._label_column.content_width
         auto = []
         for row_key in new_rows:
             row_index = self._row_locations.get(row_key)
@@ -122,6 +123,11 @@ class Table(DataTable):
                     column.content_width = width
             if row.auto_height:
                 auto.append(row_key)
+        if before != ([column.content_width for column in self.columns.values()], self._label_column.content_width):
+            # DataTable keys its cached lines by its update count, which measuring leaves as it was:
+            # a frame drawn between adding the rows and measuring them (a busy machine) would be
+            # drawn again from the cache, in the old widths, until the next change
+            self._update_count += 1
         super()._update_dimensions(auto)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,

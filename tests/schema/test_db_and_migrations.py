@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from peewee import SQL
 from playhouse.schema_diff import diff_models
 
 from schema import db as dbmod
@@ -11,6 +12,7 @@ from schema.errors import DatabaseError, SchemaTooNew
 from schema.check import run_checks
 from schema.migrate import require_current, schema_status, upgrade
 from schema.models import ALL_MODELS, Customer, Rep
+from schema.periods import raw_rows_aside
 
 
 def test_sqlite_runs_wal_full_sync_foreign_keys_and_a_busy_timeout(db):
@@ -133,3 +135,18 @@ def test_a_sqlite_url_gets_the_same_settings(tmp_path):
     handle = dbmod.open_database(f"sqlite:///{tmp_path / 'u.db'}")
     assert handle.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert handle.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_query_read_aside_sees_what_this_connection_sees(db, make_rep, make_customer):
+    """Read on a second connection outside a transaction, here inside one (whose rows only this
+    connection sees); a failure reaches the thread that waits for the rows."""
+    alice = make_rep("alice")
+    make_customer(alice, code="K1")
+    codes = Customer.select(Customer.code).order_by(Customer.code)
+    waiting = raw_rows_aside(codes)
+    assert waiting() == [("K1",)]
+    with dbmod.transaction():
+        make_customer(alice, code="K2")
+        assert raw_rows_aside(codes)() == [("K1",), ("K2",)]
+    with pytest.raises(Exception, match="no such column"):
+        raw_rows_aside(Customer.select(Customer.code).where(SQL("nothing_here = 1")))()

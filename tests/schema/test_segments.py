@@ -126,6 +126,23 @@ def test_refresh_keeps_snapshots_and_lists_moves(make_rep, make_customer, kacrm)
     assert done.exit_code == 0 and "2" in done.output
 
 
+def test_refresh_again_rewrites_only_the_snapshots_that_changed(make_rep, make_customer):
+    alice = make_rep("alice")
+    a, b = make_customer(alice, code="A"), make_customer(alice, code="B")
+    _orders(a, [100_00] * 12, prefix="A1")
+    _orders(b, [10_00] * 12, prefix="B1")
+    first = dt.datetime(2026, 12, 10, 1, tzinfo=dt.timezone.utc)
+    refresh_segments(AbcConfig(), SegmentsConfig(), as_of=D(2026, 12, 10), now=first)
+    _orders(b, [0] * 11 + [1_00], prefix="B2")  # B's sales change, nobody's class: A's row is the same
+    refresh_segments(AbcConfig(), SegmentsConfig(), as_of=D(2026, 12, 10), now=first + dt.timedelta(hours=2))
+    rows = {r.customer.code: r for r in SegmentSnapshot.select()}
+    assert rows["A"].created_at == first and rows["A"].sales_12m_cents == 1200_00
+    assert rows["B"].created_at == first + dt.timedelta(hours=2) and rows["B"].sales_12m_cents == 121_00
+    refresh_segments(AbcConfig(), SegmentsConfig(), as_of=D(2026, 12, 11), now=first + dt.timedelta(days=1))
+    assert {r.as_of for r in SegmentSnapshot.select()} == {D(2026, 12, 11)}  # a new day: every row again
+    assert SegmentSnapshot.select().count() == 2
+
+
 def test_twelve_months_edges_returns_and_margin(make_rep, make_customer):
     boss = make_rep("boss", "manager")
     c = make_customer(boss, code="EDGE", purchase_potential_cents=2000_00)

@@ -66,3 +66,26 @@ async def test_the_table_draws_as_the_data_table_does():
         for table in (plain, fast):
             table.cursor_type = "cell"
         assert await drawn(pilot, fast, row=3, column=1) == await drawn(pilot, plain, row=3, column=1)
+
+
+class OneTable(App):
+    def compose(self) -> ComposeResult:
+        table = Table()
+        table.styles.width, table.styles.height = 40, 5  # its size fixed, as in a dashboard's panel
+        yield table
+
+
+async def test_rows_measured_after_a_frame_was_drawn_are_drawn_in_their_widths():
+    """On a busy machine a frame can be drawn between adding rows and measuring them (when the
+    table is idle): the next frame shows the rows in their measured widths, not the cached lines."""
+    app = OneTable()
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("名称", key="name")
+        await pilot.pause()
+        table.add_row("中国石化上海分公司", key="1")
+        early = "".join(segment.text for segment in table.render_line(1))  # a frame before it is idle
+        assert early.split() == ["中国"]  # the header's width: cropped
+        await pilot.pause()
+        assert table.columns["name"].content_width == 18
+        assert "".join(segment.text for segment in table.render_line(1)).split() == ["中国石化上海分公司"]
