@@ -99,6 +99,8 @@ async def measure(demo: Path, login: str) -> dict[str, Took]:
         figures["search p50"] = _median(times)
         at = max(0, int(len(times) * 0.95) - 1)
         figures["search p95"] = Took(sorted(t.wall for t in times)[at], sorted(t.cpu for t in times)[at])
+        slowest = max(range(len(times)), key=lambda n: times[n].wall)
+        figures[f"slowest search {QUERIES[slowest]!r}"] = times[slowest]
         heads, opens = [], []
         for customer in visible_customers(rep).order_by(Customer.id.desc()).limit(5):
             began = Clock()

@@ -117,14 +117,21 @@ class CustomersScreen(TranslatedBindings, Screen):
             self.resetting = True  # no "more rows" of the list being replaced meanwhile
         elif self.resetting:
             return
-        self._load(reset, again)
+        limit = max(self.loaded, self._first_rows()) if again else self._first_rows() if reset else PAGE
+        self._load(reset, limit)
+
+    def _first_rows(self) -> int:
+        """A new list starts with what the table shows and half as much again, read and drawn in
+        half the time of a page (each search keystroke); the pages after it come as the cursor
+        nears the end. A whole page before the table has its size."""
+        height = self.query_one(DataTable).size.height
+        return min(PAGE, max(30, height * 3 // 2)) if height else PAGE
 
     @work(thread=True, exclusive=True, group="customers")
-    def _load(self, reset: bool, again: bool) -> None:
+    def _load(self, reset: bool, limit: int) -> None:
         """In a worker thread. A newer load (the next keystroke) cancels this one: its rows are
         dropped, never shown."""
         offset = 0 if reset else self.loaded
-        limit = max(PAGE, self.loaded) if again else PAGE
         text, order, descending, filters = self.text, self.order, self.descending, self.filters
         with database.connection_context():
             rows = search_customers(self.app.rep, text, limit=limit, offset=offset, order=order,

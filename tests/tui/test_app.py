@@ -35,7 +35,16 @@ async def test_the_list_shows_what_the_user_may_see(app_for, rep):
     async with manager.run_test(size=(120, 40)) as pilot:
         await to_the_list(manager, pilot)
         assert isinstance(manager.screen, CustomersScreen)
-        assert len(codes(manager)) == 60
+        assert len(codes(manager)) == 60  # read beneath the dashboard: a whole page
+        manager.screen.query_one("#search", Input).value = "C0"  # each of them
+        await pilot.pause(0.3)
+        await settle(manager, pilot)
+        shown = codes(manager)  # a search shows a screenful and half as much again, the rest as the cursor nears it
+        assert 30 <= len(shown) < 60 and shown == sorted(shown)
+        assert str(manager.screen.query_one("#count", Static).render()).startswith(f"{len(shown)}+")
+        await pilot.press("ctrl+end")  # the cursor on the last row read: the next page comes
+        await settle(manager, pilot)
+        assert codes(manager) == sorted(c.code for c in Customer.select())
     own = {c.code for c in Customer.select().where(Customer.owner == rep)}
     app = app_for(rep.login)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -167,6 +176,10 @@ async def test_sort_and_filter_the_list(app_for):
         await pilot.press("g", "g", "g", "s", "s", "s", "s", "s")  # grades off; sort by balance
         await settle(app, pilot)
         table = app.screen.query_one("#customers", DataTable)
+        balances = [Customer.get(Customer.code == code).balance_cents for code in codes(app)]
+        assert balances == sorted(balances) and table.row_count < 60  # the first rows
+        await pilot.press("ctrl+end")  # and the rest, in the same order
+        await settle(app, pilot)
         balances = [Customer.get(Customer.code == code).balance_cents for code in codes(app)]
         assert balances == sorted(balances) and table.row_count == 60
         await pilot.press("r")
