@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator
 
 from peewee import Expression, fn
@@ -82,24 +82,15 @@ def raw_rows_aside(query) -> Callable[[], list[tuple]]:
         rows = list(raw_rows(query))
         return lambda: rows
     sql, params = query.sql()
-    outcome: dict[str, object] = {}
 
-    def read() -> None:
-        try:
-            with db.connection_context():  # this thread's own connection, closed when done
-                outcome["rows"] = db.execute_sql(sql, params).fetchall()
-        except BaseException as exc:  # handed to the waiting thread
-            outcome["error"] = exc
+    def read() -> list[tuple]:
+        with db.connection_context():  # this thread's own connection, closed when done
+            return db.execute_sql(sql, params).fetchall()
 
-    reader = threading.Thread(target=read, name="kacrm-read-aside", daemon=True)
-    reader.start()
-
-    def rows() -> list[tuple]:
-        reader.join()
-        if "error" in outcome:
-            raise outcome["error"]  # type: ignore[misc]
-        return outcome["rows"]  # type: ignore[return-value]
-    return rows
+    reader = ThreadPoolExecutor(1, thread_name_prefix="kacrm-read-aside")
+    rows = reader.submit(read)
+    reader.shutdown(wait=False)  # the thread ends with its one read
+    return rows.result  # waits, and raises here what the read raised
 
 
 def month_number(date_field) -> Expression:
