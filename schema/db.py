@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from peewee import Database, DatabaseProxy, OperationalError, SqliteDatabase
 from playhouse import db_url
+from playhouse.pool import PooledDatabase, PooledSqliteDatabase
 
 from schema.errors import DatabaseError
 
@@ -63,6 +64,29 @@ def open_database(target: str, *, busy_timeout_seconds: int = 10) -> Database:
     except OperationalError as exc:
         raise DatabaseError(f"Cannot open the database {target}: {exc}.") from None
     return db
+
+
+def pool_connections() -> Database:
+    """Rebind the models to a pool over the same SQLite file, for a program whose threads each
+    take a connection for one piece of work (the app's workers): a closed connection goes back to
+    the pool open, and the next thread takes it with its page cache and parsed schema warm (a
+    search on 100,000 customers: 26 ms on a new connection, 13 ms on a used one). One thread
+    uses a connection at a time; a transaction left open is rolled back on its return.
+    PostgreSQL and in-memory databases are left as they are."""
+    db = database.obj
+    if isinstance(db, PooledDatabase) or sqlite_path(db) is None:
+        return db
+    pooled = PooledSqliteDatabase(db.database, max_connections=None, stale_timeout=None,
+                                  pragmas=db._pragmas, lock_type=db._lock_type, check_same_thread=False)
+    db.close()
+    database.initialize(pooled)
+    return pooled
+
+
+def close_idle_connections() -> None:
+    """Close the pool's connections no thread is using (when the program that pooled them ends)."""
+    if isinstance(database.obj, PooledDatabase):
+        database.obj.close_idle()
 
 
 def is_sqlite(db: Database | None = None) -> bool:

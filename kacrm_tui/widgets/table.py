@@ -46,19 +46,27 @@ def _width(console, renderable) -> int:
 
 
 def one_line(console, cell: Text, width: int, padding: int, pre_style: Style, post_style: Style,
-             justify, overflow) -> list[Segment]:
-    """The line `console.render_lines(Styled(Padding(cell, (0, padding)), pre_style, post_style),
-    options)` draws for a one-line `cell` in a row of height 1 (no_wrap), step by step: the text
-    wrapped (justified and cropped), joined (its own style becomes a span), rendered, padded to the
-    inner width, the padding either side, the styles applied."""
+             justify, overflow, meta: Style | None = None) -> list[Segment]:
+    """The line `console.render_lines(Styled(Padding(cell, (0, padding)), pre_style + meta,
+    post_style), options)` draws for a one-line `cell` in a row of height 1 (no_wrap), step by step:
+    the text wrapped (justified and cropped), joined (its own style becomes a span), rendered, padded
+    to the inner width, the padding either side, the styles applied.
+
+    A cell of plain text that fits (most cells) is one segment: every piece of it gets the same
+    style, so the line a table simplifies is the same. `meta` (a cell's row and column, unique to
+    it) is added last there, where neither other style holds meta of its own: the combinations
+    before it are then the few a table repeats, which Rich has cached."""
     inner = width - 2 * padding
     justify = cell.justify or justify or DEFAULT_JUSTIFY
     if not cell.spans and not cell.style and justify in ("default", "right"):  # most cells: no wrap needed
         plain = cell.plain.rstrip() if justify == "right" else cell.plain
         used = cell_len(plain)
-        if used <= inner:
-            line = [Segment(" " * (inner - used) + plain if justify == "right" else plain)]
-            return _padded(line, inner, padding, pre_style, post_style)
+        if used <= inner and not (post_style and post_style._meta):
+            fill, side = " " * (inner - used), " " * padding
+            style = pre_style + post_style if post_style else pre_style
+            style = style + meta if meta else style
+            return [Segment(side + (fill + plain if justify == "right" else plain + fill) + side, style)]
+    pre_style = pre_style + meta if meta else pre_style
     line = cell.wrap(console, inner, justify=justify,
                      overflow=cell.overflow or overflow or DEFAULT_OVERFLOW, no_wrap=True)[0]
     spans = [Span(0, len(line), line.style), *line.spans] if line.style else line.spans
@@ -150,15 +158,17 @@ class Table(DataTable):
                self._pseudo_class_state)
         lines = self._cell_render_cache.get(key)
         if lines is None:
-            base_style += Style.from_meta({"row": row_index, "column": column_index})
+            meta = Style.from_meta({"row": row_index, "column": column_index})
             fixed = not is_header and not is_label and (row_index < self.fixed_rows
                                                         or column_index < self.fixed_columns)
             component_style, post_style = self._get_styles_to_render_cell(
                 is_header, is_label, fixed, hover, cursor, self.show_cursor, self._show_hover_cursor,
                 self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+            if component_style._meta:  # meta of the cell's own then comes before the component's
+                base_style, meta = base_style + meta, None
             options = self.app.console_options
             lines = [one_line(self.app.console, cell, width, self.cell_padding, base_style + component_style,
-                              post_style, options.justify, options.overflow)]
+                              post_style, options.justify, options.overflow, meta)]
             self._cell_render_cache[key] = lines
         return lines
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from peewee import SQL
@@ -150,3 +151,42 @@ def test_a_query_read_aside_sees_what_this_connection_sees(db, make_rep, make_cu
         assert raw_rows_aside(codes)() == [("K1",), ("K2",)]
     with pytest.raises(Exception, match="no such column"):
         raw_rows_aside(Customer.select(Customer.code).where(SQL("nothing_here = 1")))()
+
+
+def test_pooled_connections_go_from_thread_to_thread_and_see_every_commit(db, db_path, make_rep, make_customer):
+    """The app's workers (threads) take turns on the pool's connections: the next thread gets the
+    connection the last one gave back, still open; what another connection committed meanwhile is
+    seen; a transaction a thread left open is rolled back, not handed on."""
+    alice = make_rep("alice")
+    make_customer(alice, code="K1")
+    pooled = dbmod.pool_connections()
+    assert dbmod.database.obj is pooled is not db and dbmod.pool_connections() is pooled
+    assert dbmod.is_sqlite() and dbmod.sqlite_path() == str(db_path)
+
+    def in_a_thread(work):
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(work).result()
+
+    def codes():
+        with dbmod.database.connection_context():
+            return dbmod.database.connection(), [c.code for c in Customer.select().order_by(Customer.code)]
+
+    first, seen = in_a_thread(codes)
+    assert seen == ["K1"]
+    other = sqlite3.connect(str(db_path), isolation_level=None)
+    other.execute("UPDATE customer SET code = 'K9' WHERE code = 'K1'")
+    other.close()
+    again, seen = in_a_thread(codes)
+    assert again is first and seen == ["K9"]  # the same connection, which sees the other's commit
+    assert dbmod.database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1  # set up as any other
+
+    def left_open():
+        dbmod.database.connect()
+        dbmod.database.execute_sql("BEGIN IMMEDIATE")
+        dbmod.database.execute_sql("UPDATE customer SET code = 'LOST'")
+        dbmod.database.close()  # back to the pool inside its transaction
+
+    in_a_thread(left_open)
+    assert in_a_thread(codes)[1] == ["K9"]
+    dbmod.close_idle_connections()
+    assert in_a_thread(codes)[0] is not first  # closed, so a new one
