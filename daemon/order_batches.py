@@ -36,10 +36,11 @@ DAYS_KEPT = 4096  # distinct date cells remembered by the lean path
 ROOT = Path(__file__).resolve().parent.parent  # where the packages are, for the worker
 WORKER_ABOVE_BYTES = 4_000_000  # about 100,000 lines of a plain order CSV
 
-# the columns of the order table a batch's rows fill, in order
-ORDER_COLUMNS = ("order_no", "customer_id", "order_date", "due_date", "amount_cents", "open_cents", "cost_cents",
-                 "currency", "content_hash", "source_file_id", "source_line", "created_at")
-NO, CUSTOMER, AMOUNT, HASH, LINE = 0, 1, 4, 8, 10  # positions in a row
+# what a batch's row holds, in order: the order table's columns that differ from row to row (the
+# open amount is the amount; the currency, file and insert time are the same for a whole file)
+ROW_COLUMNS = ("order_no", "customer_id", "order_date", "due_date", "amount_cents", "cost_cents", "content_hash",
+               "source_line")
+NO, CUSTOMER, AMOUNT, HASH, LINE = 0, 1, 4, 6, 7  # positions in a row
 DETAIL_FIELDS = ("sku", "product", "qty", "unit_price", "amount", "cost")
 
 
@@ -49,8 +50,6 @@ class Plan:
 
     currency: str
     customers: dict[str, tuple[int, int]]  # code -> (id, credit days)
-    file_id: int
-    created_at: str  # the database's text for the insert time
 
 
 @dataclass
@@ -82,7 +81,7 @@ def read_batches(table: Table, plan: Plan, posted: Posted) -> Iterator[OrderBatc
     read before, an amount such as -1234.50, any other column empty) takes a lean path that
     gives exactly what `validate` gives, hash included; any other line goes through `validate`'s
     own rule (`line_checker`)."""
-    customers, currency, file_id, created_at = plan.customers, plan.currency, plan.file_id, plan.created_at
+    customers, currency = plan.customers, plan.currency
     moves, first, returning = posted.moves, posted.first, posted.returning
     code_column = table.columns.get("customer_code", "customer_code")
     check = line_checker(table, currency=currency)
@@ -174,8 +173,7 @@ def read_batches(table: Table, plan: Plan, posted: Posted) -> Iterator[OrderBatc
             due_iso = dues.get(credit_days)
             if due_iso is None:
                 due_iso = dues[credit_days] = (day + dt.timedelta(days=credit_days)).isoformat()
-        append((no, customer_id, iso, due_iso, amount, amount, cost, currency, content_hash, file_id, line,
-                created_at))
+        append((no, customer_id, iso, due_iso, amount, cost, content_hash, line))
         moves[customer_id] = moves.get(customer_id, 0) + amount
         if amount > 0:
             if customer_id not in first or day < first[customer_id]:
