@@ -72,6 +72,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "edit.saved": ("已保存。", "Saved."),
     "edit.conflict": ("别人在你打开后保存了这个客户（现为第 {version} 版），你的修改尚未保存。他们改了：",
                       "Someone saved this customer after you opened it (now version {version}); yours is not saved. They changed:"),
+    "choice.kept": ("{value}（列表外）", "{value} (not in the list)"),
     "edit.choices": ("ctrl+r 放弃我的修改并重新载入；ctrl+o 在新版本上应用我的修改",
                      "ctrl+r: drop mine and reload; ctrl+o: apply mine on top of theirs"),
     "field.name": ("客户名称", "Name"), "field.short_name": ("简称", "Short name"), "field.website": ("网站", "Website"),

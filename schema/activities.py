@@ -78,10 +78,12 @@ def _money(values: Values, name: str) -> int:
     return cents
 
 
-def _choice(values: Values, name: str, choices: vocab.Choices, default: str) -> str:
+def _choice(values: Values, name: str, choices: vocab.Choices, default: str, record: TrackedModel | None = None) -> str:
+    """A choice by its key; one not in the list only as `record` holds it already (a word from
+    older data, kept as it was: a form that shows it saves it unchanged)."""
     value = _raw(values, name)
     key = default if value in (None, "") else str(value)
-    if key not in choices:
+    if key not in choices and (record is None or getattr(record, name) != key):
         raise FieldProblem(name, "choice", f"{name}: one of {', '.join(choices)}, not {key!r}.",
                            choices=", ".join(choices))
     return key
@@ -147,9 +149,9 @@ def save_contract(rep: Rep, customer: Customer, values: Values, *, contract: Con
         "number": number, "title": _text(values, "title", required=True, max_length=200),
         "signed_on": _date(values, "signed_on"), "start_on": _date(values, "start_on", required=True),
         "end_on": _date(values, "end_on", required=True), "amount_cents": _money(values, "amount"),
-        "status": _choice(values, "status", vocab.CONTRACT_STATUSES, "draft"),
-        "settlement_cycle": _choice(values, "settlement_cycle", vocab.SETTLEMENT_CYCLES, "monthly"),
-        "payment_method": _choice(values, "payment_method", vocab.PAYMENT_METHODS, "transfer"),
+        "status": _choice(values, "status", vocab.CONTRACT_STATUSES, "draft", contract),
+        "settlement_cycle": _choice(values, "settlement_cycle", vocab.SETTLEMENT_CYCLES, "monthly", contract),
+        "payment_method": _choice(values, "payment_method", vocab.PAYMENT_METHODS, "transfer", contract),
         "credit_days": _whole(values, "credit_days", 0, 365, default=customer.credit_days),
         "entry_fee_cents": _money(values, "entry_fee"), "promotion_fee_cents": _money(values, "promotion_fee"),
         "other_fee_cents": _money(values, "other_fee"), "rebate_basis_points": _basis_points(values, "rebate_percent"),
@@ -184,10 +186,10 @@ def save_complaint(rep: Rep, customer: Customer, values: Values, *, complaint: C
     _editable(rep, customer)
     fields = {
         "received_on": _date(values, "received_on", required=True),
-        "kind": _choice(values, "kind", vocab.COMPLAINT_KINDS, "complaint"),
-        "severity": _choice(values, "severity", vocab.SEVERITIES, "medium"),
+        "kind": _choice(values, "kind", vocab.COMPLAINT_KINDS, "complaint", complaint),
+        "severity": _choice(values, "severity", vocab.SEVERITIES, "medium", complaint),
         "subject": _text(values, "subject", required=True, max_length=200), "detail": _text(values, "detail"),
-        "status": _choice(values, "status", vocab.COMPLAINT_STATUSES, "open"),
+        "status": _choice(values, "status", vocab.COMPLAINT_STATUSES, "open", complaint),
         "resolution": _text(values, "resolution"), "resolved_on": _date(values, "resolved_on"),
         "discount_cents": _money(values, "discount"),
     }
@@ -225,7 +227,7 @@ def save_opportunity(rep: Rep, customer: Customer, values: Values, *, opportunit
     _editable(rep, customer)
     fields = {
         "title": _text(values, "title", required=True, max_length=200),
-        "stage": _choice(values, "stage", vocab.OPPORTUNITY_STAGES, "build_trust"),
+        "stage": _choice(values, "stage", vocab.OPPORTUNITY_STAGES, "build_trust", opportunity),
         "amount_cents": _money(values, "amount"),
         "probability_percent": _whole(values, "probability", 0, 100, default=10),
         "expected_close_on": _date(values, "expected_close_on"),
@@ -276,7 +278,7 @@ def save_contact(rep: Rep, customer: Customer, values: Values, *, contact: Conta
     stage, mobile, phone, email, wechat, birthday_calendar, birthday (MM-DD), birth_year, hobbies,
     family_notes, personality_notes."""
     _editable(rep, customer)
-    calendar = _choice(values, "birthday_calendar", vocab.CALENDARS, "solar")
+    calendar = _choice(values, "birthday_calendar", vocab.CALENDARS, "solar", contact)
     month, day = _birthday(values, calendar)
     email = _text(values, "email", max_length=120)
     if email and ("@" not in email or " " in email):
@@ -284,8 +286,8 @@ def save_contact(rep: Rep, customer: Customer, values: Values, *, contact: Conta
     fields = {
         "name": _text(values, "name", required=True, max_length=64),
         "title": _text(values, "title", max_length=64), "department": _text(values, "department", max_length=64),
-        "buying_role": _choice(values, "buying_role", vocab.BUYING_ROLES, "user"),
-        "stage": _choice(values, "stage", vocab.RELATIONSHIP_STAGES, "acquainted"),
+        "buying_role": _choice(values, "buying_role", vocab.BUYING_ROLES, "user", contact),
+        "stage": _choice(values, "stage", vocab.RELATIONSHIP_STAGES, "acquainted", contact),
         "mobile": _text(values, "mobile", max_length=40), "phone": _text(values, "phone", max_length=40),
         "email": email, "wechat": _text(values, "wechat", max_length=64), "birthday_calendar": calendar,
         "birthday_month": month, "birthday_day": day,

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Input, Label, Select, Static, TabbedContent,
 from kacrm_tui.i18n import MESSAGES, language, t
 from kacrm_tui.screens.approvals import went_for_approval
 from kacrm_tui.screens.form import FormScreen, LongText
-from schema import access, vocab
+from kacrm_tui.widgets.choice import choice_options, show_choice
+from schema import access
 from schema.archive import (CHOICES, DERIVED, EDITABLE, PARTS, SCORES, ArchiveValueError, as_text, label_name,
                             may_be_blank, parse_archive_changes, save_archive)
 from schema.db import database
@@ -63,8 +64,8 @@ class ArchiveEditScreen(FormScreen):
                             for name in names:
                                 yield Label(field_label(name))
                                 if name in CHOICES:
-                                    options = [(vocab.label(CHOICES[name], key, lang), key) for key in CHOICES[name]]
-                                    yield Select(options, allow_blank=may_be_blank(name), id=f"f-{name}")
+                                    yield Select(choice_options(CHOICES[name], lang), allow_blank=may_be_blank(name),
+                                                 id=f"f-{name}")
                                 elif isinstance(Customer._meta.fields[name], TextField):  # notes: lines
                                     yield LongText(id=f"f-{name}")
                                 else:
@@ -91,7 +92,7 @@ class ArchiveEditScreen(FormScreen):
     def _put(self, name: str, value: Any) -> None:
         widget = self.query_one(f"#f-{name}")
         if isinstance(widget, Select):
-            widget.value = value if value in CHOICES[name] else Select.NULL
+            show_choice(widget, CHOICES[name], value, language())
         else:
             widget.value = as_text(name, value)
 
@@ -125,7 +126,11 @@ class ArchiveEditScreen(FormScreen):
 
     def _changes(self) -> dict[str, Any]:
         """What the user changed, as stored values; raises ArchiveValueError naming a field."""
-        values = parse_archive_changes(self._texts())
+        texts = self._texts()
+        # a word from older data that the list lacks, left as it was, is not read against the list
+        kept = {name for name, text in texts.items()
+                if name in CHOICES and text and text == self.read[name] and text not in CHOICES[name]}
+        values = parse_archive_changes({name: text for name, text in texts.items() if name not in kept})
         return {name: value for name, value in values.items() if value != self.read[name]}
 
     def _show_bad_value(self, error: ArchiveValueError) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 from kacrm_tui.i18n import MESSAGES, language, t
 from kacrm_tui.screens.approvals import went_for_approval
 from kacrm_tui.screens.form import FormScreen, LongText
+from kacrm_tui.widgets.choice import choice_options, show_choice
 from schema import clock, vocab
 from schema.activities import FieldProblem
 from schema.audit import history
@@ -100,8 +101,7 @@ class RecordFormScreen(FormScreen):
                 for field in self.FIELDS:
                     yield Label(t(field.label))
                     if field.choices is not None:
-                        yield Select([(vocab.label(field.choices, key, lang), key) for key in field.choices],
-                                     allow_blank=False, id=f"r-{field.name}")
+                        yield Select(choice_options(field.choices, lang), allow_blank=False, id=f"r-{field.name}")
                     elif field.kind == "long":
                         yield LongText(id=f"r-{field.name}")
                     else:
@@ -125,7 +125,10 @@ class RecordFormScreen(FormScreen):
         for field in self.FIELDS:
             if field.name not in values:
                 continue
-            self.query_one(f"#r-{field.name}").value = values[field.name]  # an Input, a LongText or a Select
+            if field.choices is not None:
+                show_choice(self.query_one(f"#r-{field.name}", Select), field.choices, values[field.name], language())
+            else:
+                self.query_one(f"#r-{field.name}").value = values[field.name]  # an Input or a LongText
 
     @work(thread=True, exclusive=True, group="record-load")
     def load(self) -> None:

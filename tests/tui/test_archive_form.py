@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import Input, Static, TabbedContent
+from textual.widgets import Input, Select, Static, TabbedContent
+from textual.widgets._select import SelectCurrent
 
 from kacrm_tui.screens.archive_edit import ArchiveEditScreen
 from kacrm_tui.screens.form import LongText
@@ -115,3 +116,29 @@ async def test_a_conflicting_edit_is_shown_and_reload_shows_theirs(app_for):
     saved = Customer.get_by_id(target.id)
     assert (saved.credit_days, saved.reputation, saved.intent, saved.version) == (45, "良好", 3, target.version + 2)
     assert saved.purchase_potential_cents == target.purchase_potential_cents
+
+
+async def test_a_stored_word_the_list_lacks_is_shown_and_kept(app_for):
+    """Older data may hold a choice the list no longer has: the form shows it as it is, and saving
+    another change keeps it (it is neither blanked nor refused); the user may still pick another."""
+    target = Customer.select().order_by(Customer.code).first()
+    Customer.update(org_form="state_farm_1958", channel="").where(Customer.id == target.id).execute()
+    app = app_for("demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_form(pilot, app, target)
+        shown = screen.query_one("#f-org_form", Select)
+        assert shown.value == "state_farm_1958"
+        assert str(shown.query_one(SelectCurrent).query_one("#label", Static).render()) == "state_farm_1958（列表外）"
+        fill(screen, {"#f-phone": "021-6000 0000", "#reason": "核对电话"})
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ArchiveEditScreen), message(screen)
+        saved = Customer.get_by_id(target.id)
+        assert (saved.org_form, saved.phone) == ("state_farm_1958", "021-6000 0000")
+        assert {e.field for e in history("customer", target.id) if e.reason == "核对电话"} == {"phone"}
+
+        screen = await open_form(pilot, app, saved)
+        fill(screen, {"#f-org_form": "joint_venture", "#reason": "更正"})
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert Customer.get_by_id(target.id).org_form == "joint_venture"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import DataTable, Input, Sparkline, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Sparkline, Static, TabbedContent
 
 from kacrm_tui.screens.complaint_form import ComplaintFormScreen
 from kacrm_tui.screens.contact_form import ContactFormScreen
@@ -189,3 +189,20 @@ async def test_the_header_has_twelve_months_of_sales(app_for, rep, customer):
         data = list(screen.query_one("#sales-spark", Sparkline).data)
         assert len(data) == 12 and any(data)
         assert "近12月销售" in str(screen.query_one("#header", Static).render())
+
+
+async def test_a_contact_whose_role_the_list_lacks_opens_and_keeps_it(app_for, rep, customer):
+    """A contact from older data with a buying role the list no longer has: the form opens (it
+    does not fail), shows the word, and saving another change keeps it."""
+    app = app_for(rep)
+    contact = Contact.create(customer=customer, name="老联系人", buying_role="gatekeeper_old", stage="trust")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_tab(app, pilot, customer, "contacts")
+        form = await change_record(app, pilot, screen, "contact-table", contact.id)
+        assert isinstance(form, ContactFormScreen)
+        assert form.query_one("#r-buying_role", Select).value == "gatekeeper_old"
+        fill(form, {"#r-mobile": "13900009999", "#r-reason": "新手机"})
+        await save(app, pilot)
+        assert app.screen is screen, message(form)
+    saved = Contact.get_by_id(contact.id)
+    assert (saved.buying_role, saved.mobile, saved.version) == ("gatekeeper_old", "13900009999", contact.version + 1)
