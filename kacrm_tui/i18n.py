@@ -228,7 +228,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "{contracts} contracts ending"),
     "dash.when": ("时间", "When"), "dash.what": ("事项", "What"),
     "dash.visit": ("拜访", "Visit"), "dash.follow_up": ("跟进", "Follow up"),
-    "tab.archive": ("档案", "Archive"), "tab.contacts": ("联系人", "Contacts"), "tab.ledger": ("往来", "Ledger"),
+    "tab.history": ("修改记录", "History"), "tab.archive": ("档案", "Archive"), "tab.contacts": ("联系人", "Contacts"), "tab.ledger": ("往来", "Ledger"),
     "field.address": ("地址", "Address"), "field.phone": ("电话", "Phone"), "field.industry": ("业种", "Industry"),
     "field.legal_rep": ("法人", "Legal rep."), "field.credit_days": ("账期（天）", "Credit days"),
     "field.lifecycle": ("生命周期", "Lifecycle"), "field.channel": ("渠道", "Channel"),

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent,
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.screens.history import HistoryView
 from kacrm_tui.widgets.gc_pause import gc_pause
 from kacrm_tui.widgets.table import Table
 from schema import access, archive, clock, vocab
@@ -45,6 +46,7 @@ class CustomerScreen(DataScreen):
                 Binding("m", "edit_record", "record.edit_key", id="customer.edit_record"),
                 Binding("e", "edit", "edit.key", id="customer.edit"),
                 Binding("h", "history", "history.key", id="customer.history"),
+                Binding("r", "restore", "history.restore", id="customer.restore"),
                 Binding("delete,x", "delete_record", "delete.key", show=False, id="customer.delete"),
                 Binding("v", "visit", "visit.key", id="customer.visit"),
                 Binding("k", "evaluate", "evaluation.key", id="customer.evaluate")]
@@ -67,6 +69,7 @@ class CustomerScreen(DataScreen):
                 yield VerticalScroll(Static("", id="archive-fields"))
             for tab in TABLE_TABS:  # their tables are mounted once the header is shown (a third of the widgets)
                 yield TabPane(t(f"tab.{tab}"), id=tab)
+            yield TabPane(t("tab.history"), id="history")  # the trail (修改记录): read when first shown
         yield StatusBar(id="status")
         yield Footer()
 
@@ -102,10 +105,26 @@ class CustomerScreen(DataScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_record", "edit_record"):
             return self._record_tab() is not None  # hidden from the footer on the other tabs
+        if action == "restore":
+            return self.query_one(TabbedContent).active == "history"
         return True
 
-    def on_tabbed_content_tab_activated(self) -> None:
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
+        if event.pane.id == "history" and not self.query(HistoryView):
+            view = HistoryView(self.customer_id)  # a customer gone is the header's to tell (load)
+            await event.pane.mount(view)
+            view.load()
+
+    def refresh_data(self) -> None:
+        super().refresh_data()
+        for view in self.query(HistoryView):  # the trail, once it was shown
+            view.load()
+
+    def action_restore(self) -> None:
+        """`r` on the history tab: the old value of the change under the cursor back."""
+        for view in self.query(HistoryView):
+            view.restore()
 
     def _open_form(self, tab: str, record_id: int | None) -> None:
         from kacrm_tui.screens.complaint_form import ComplaintFormScreen

@@ -1,12 +1,16 @@
 """The trail of one customer (修改记录): every change of the customer and of its records, newest
 first, who, when, field, old -> new and why. `r` on a change of a field puts its old value back as
-a new audited change, only if nobody changed the record since the screen read it."""
+a new audited change, only if nobody changed the record since the trail was read. The trail is a
+view (`HistoryView`) shown on the customer screen's last tab and, larger, as a screen of its own
+(`h`)."""
 from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
+from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import MESSAGES, t
@@ -31,34 +35,29 @@ def kind_label(table: str) -> str:
     return t(f"kind.{table}") if f"kind.{table}" in MESSAGES else table
 
 
-class HistoryScreen(DataScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="history.back"),
-                Binding("r", "restore", "history.restore", id="history.restore")]
+class HistoryView(Vertical):
+    """The trail's table and, under it, the whole of the change under the cursor. Its owner calls
+    `load()` (and again to read it anew) and `restore()` for the key `r`; `on_gone` is called when
+    the customer is no longer one the user may see."""
 
-    def __init__(self, customer_id: int) -> None:
-        super().__init__()
+    def __init__(self, customer_id: int, *, on_gone=None, id: str | None = None) -> None:
+        super().__init__(id=id, classes="history-view")
         self.customer_id = customer_id
+        self.on_gone = on_gone
         self.customer: Customer | None = None
         self.entries: dict[str, AuditEntry] = {}
         self.titles: dict[tuple[str, str], str] = {}
-        self.versions: dict[tuple[str, str], int] = {}  # the version of each record as this screen read it
+        self.versions: dict[tuple[str, str], int] = {}  # the version of each record as the trail read it
         self.keep: str | None = None  # the entry to put the cursor back on after a reload
 
     def compose(self) -> ComposeResult:
-        from kacrm_tui.app import StatusBar
-
-        yield Static("", id="history-title", classes="header")
         yield DataTable(id="history-table", cursor_type="row")
         yield Static("", id="history-detail", classes="detail")
-        yield StatusBar(id="status")
-        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for key in ("at", "who", "record", "field", "change", "why"):
             table.add_column(t(f"history.{key}"), key=key)
-        table.focus()
-        self.load()
 
     @work(thread=True, exclusive=True, group="history")
     def load(self) -> None:
@@ -66,7 +65,8 @@ class HistoryScreen(DataScreen):
             customer = access.visible_customers(self.app.rep, include_deleted=True).where(
                 Customer.id == self.customer_id).first()
             if customer is None:
-                self.app.call_from_thread(self.app.pop_screen)
+                if self.on_gone is not None:
+                    self.app.call_from_thread(self.on_gone)
                 return
             entries = list(customer_trail(customer.id))
             ids: dict[str, set[str]] = {}
@@ -84,7 +84,6 @@ class HistoryScreen(DataScreen):
 
     def _show(self, customer: Customer, entries: list[AuditEntry], titles: dict, versions: dict) -> None:
         self.customer, self.titles, self.versions = customer, titles, versions
-        self.query_one("#history-title", Static).update(t("history.title", code=customer.code, name=customer.name))
         table = self.query_one(DataTable)
         keep = self.keep or cursor_key(table)
         table.clear()
@@ -102,6 +101,14 @@ class HistoryScreen(DataScreen):
             table.move_cursor(row=table.get_row_index(keep))
         self.keep = None
         self._detail()
+        self.post_message(self.Shown(customer))
+
+    class Shown(Message):
+        """The trail was read and shown; `customer` as it was read."""
+
+        def __init__(self, customer: Customer) -> None:
+            super().__init__()
+            self.customer = customer
 
     def _record(self, entry: AuditEntry) -> str:
         title = self.titles.get((entry.table_name, entry.record_id), "")
@@ -126,7 +133,8 @@ class HistoryScreen(DataScreen):
                      old=entry.old_value or "", new=entry.new_value or "", reason=entry.reason or "-")
         self.query_one("#history-detail", Static).update(Text(text))
 
-    def action_restore(self) -> None:
+    def restore(self) -> None:
+        """Put back the old value of the change under the cursor (the key `r`)."""
         entry = self._selected()
         if entry is None:
             return
@@ -168,3 +176,34 @@ class HistoryScreen(DataScreen):
                     self.app.call_from_thread(notify, t("history.same", field=label), severity="warning")
         self.keep = str(entry.id)
         self.app.call_from_thread(self.load)
+
+
+class HistoryScreen(DataScreen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="history.back"),
+                Binding("r", "restore", "history.restore", id="history.restore")]
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+
+    def compose(self) -> ComposeResult:
+        from kacrm_tui.app import StatusBar
+
+        yield Static("", id="history-title", classes="header")
+        yield HistoryView(self.customer_id, on_gone=self.app.pop_screen)
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#history-table", DataTable).focus()
+        self.load()
+
+    def load(self) -> None:
+        self.query_one(HistoryView).load()
+
+    def on_history_view_shown(self, message: HistoryView.Shown) -> None:
+        self.query_one("#history-title", Static).update(
+            t("history.title", code=message.customer.code, name=message.customer.name))
+
+    def action_restore(self) -> None:
+        self.query_one(HistoryView).restore()

@@ -75,7 +75,7 @@ async def _customer(pilot, tab: str = "archive") -> None:
     await _loaded(pilot)  # the tabs are read by a second worker, started by the first
     if tab != "archive":
         pilot.app.screen.query_one(TabbedContent).active = tab
-        await pilot.pause()
+        await _loaded(pilot)  # the history tab is read when first shown
         await pilot.press("tab")  # from the tab bar into the tab's table
         await pilot.pause()
 
@@ -128,7 +128,7 @@ SCREENS = {
     "list": _listed,
     "list_searched": _searched,
     **{f"customer_{tab}": _tab(tab) for tab in ("archive", "contacts", "visits", "contracts", "opportunities",
-                                                "complaints", "ledger", "evaluation")},
+                                                "complaints", "ledger", "evaluation", "history")},
     "agenda": _keys("d"),
     "alerts": _keys("a"),
     "approvals": _keys("p"),

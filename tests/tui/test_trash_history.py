@@ -244,3 +244,38 @@ async def test_delete_a_visit_from_the_visits_tab(demo, app_for, rep):
     tz = load_config(None, cwd=demo).ui.tzinfo
     assert f"{gone.at.astimezone(tz):%Y-%m-%d %H:%M}" == shown  # the one under the cursor
     assert history("visit", gone.id).first().actor_login == rep.login
+
+
+async def test_the_customer_screen_has_the_history_as_its_last_tab(app_for):
+    """The trail on the customer's own screen (修改记录, read when the tab is first shown, reached
+    with the arrow keys); `r` there puts an old value back, and the footer offers `r` only there."""
+    target = Customer.select().order_by(Customer.code).first()
+    admin = Rep.get(Rep.login == "admin")
+    old_website, version = target.website, target.version
+    audited_update(target, {"website": "www.example.cn"}, actor=admin, reason="官网更新")
+    edit = history("customer", target.id).first()
+    app = app_for("demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = await open_customer(app, pilot, target, rounds=3)
+        tabs = screen.query_one(TabbedContent)
+        assert not screen.query("#history-table") and "r" not in screen.active_bindings
+        for _ in range(12):
+            if tabs.active == "history":
+                break
+            await pilot.press("right")
+            await pilot.pause()
+        assert tabs.active == "history"
+        await settle(app, pilot)
+        table = screen.query_one("#history-table", DataTable)
+        assert keys(table)[0] == str(edit.id)
+        row = [str(cell) for cell in table.get_row(str(edit.id))]
+        assert row[1:4] == ["admin", "客户", "网站"] and row[5] == "官网更新"
+        assert "r" in screen.active_bindings
+        put_cursor(table, str(edit.id))
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert keys(table)[0] != str(edit.id)  # read anew: the restoring change on top
+    saved = Customer.get_by_id(target.id)
+    assert (saved.website, saved.version) == (old_website, version + 2)
+    assert history("customer", target.id).first().actor_login == "demo"
