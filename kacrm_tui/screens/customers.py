@@ -55,6 +55,7 @@ class CustomersScreen(TranslatedBindings, Screen):
         Binding("o", "toggle('overdue')", "list.overdue", id="customers.overdue"),
         Binding("l", "toggle('over_limit')", "list.over_limit", id="customers.over_limit"),
         Binding("g", "grade", "list.grade", id="customers.grade"),
+        Binding("f", "filter", "filter.key", id="customers.filter"),
         Binding("a", "alerts", "alerts.key", id="customers.alerts"),
         Binding("d", "agenda", "agenda.key", id="customers.agenda"),
         Binding("b", "dashboard", "dash.key", id="customers.dashboard"),
@@ -168,13 +169,17 @@ class CustomersScreen(TranslatedBindings, Screen):
             active.append("/".join(self.filters.grades))
         if self.filters.segment:
             active.append(f"{self.filters.segment} {vocab.label(vocab.SEGMENTS, self.filters.segment, language())}")
+        if self.filters.region:
+            active.append(self.filters.region)
+        if self.filters.lifecycle:
+            active.append(vocab.label(vocab.LIFECYCLES, self.filters.lifecycle, language()))
         if self.filters.strategy:
             active.append(vocab.label(vocab.STRATEGIES, self.filters.strategy, language()))
         if self.filters.abc:
             active.append(f"ABC {self.filters.abc}")
         sort = t("col.customer_name" if self.order == "name" else f"col.{self.order}")
-        self.query_one("#count", Static).update(f"{count}   {t('list.sorted')} {sort} {arrow}   "
-                                                + (" ".join(f"[{a}]" for a in active)))
+        self.query_one("#count", Static).update(Text(f"{count}   {t('list.sorted')} {sort} {arrow}   "  # "[B]": text,
+                                                     + " ".join(f"[{a}]" for a in active)))    # not markup
 
     @on(DataTable.RowHighlighted, "#customers")
     def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
@@ -204,6 +209,20 @@ class CustomersScreen(TranslatedBindings, Screen):
         cycle = [(), ("A",), ("B",), ("C",)]
         self.filters = replace(self.filters, grades=cycle[(cycle.index(self.filters.grades) + 1) % len(cycle)])
         self.load(reset=True)
+
+    @work(thread=True, exclusive=True, group="customers-filter")
+    def action_filter(self) -> None:
+        """`f`: every filter in one place (the regions offered are read first)."""
+        from kacrm_tui.screens.list_filter import FilterScreen, visible_regions
+
+        with database.connection_context():
+            regions = visible_regions(self.app.rep)
+        self.app.call_from_thread(self.app.push_screen, FilterScreen(self.filters, regions), self._filtered)
+
+    def _filtered(self, filters: Filters | None) -> None:
+        if filters is not None and filters != self.filters:
+            self.filters = filters
+            self.load(reset=True)
 
     @on(DataTable.HeaderSelected, "#customers")
     def _header(self, event: DataTable.HeaderSelected) -> None:

@@ -188,6 +188,51 @@ async def test_sort_and_filter_the_list(app_for):
         assert balances == sorted(balances, reverse=True)
 
 
+async def test_every_filter_in_one_place(app_for, rep):
+    """`f`: grade, segment, region and lifecycle, and the three switches, on a rep's list: the rows
+    are the customers that match, the count line names the filters; Esc keeps the list as it was;
+    ctrl+r clears them all. The regions offered are those of the rep's own customers."""
+    from kacrm_tui.screens.list_filter import FilterScreen
+    from textual.widgets import Checkbox, Select
+
+    mine = sorted(Customer.select().where(Customer.owner == rep), key=lambda c: c.code)
+    grade, region = mine[0].grade, mine[-1].region
+    app = app_for(rep.login)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        form = await press_for(app, pilot, "f", FilterScreen)
+        regions = form.query_one("#filter-region", Select)
+        assert [value for _, value in regions._options if value is not Select.NULL] == sorted(
+            {c.region for c in mine if c.region})
+        form.query_one("#filter-grade", Select).value = grade
+        regions.value = region
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        wanted = {c.code for c in mine if (c.grade, c.region) == (grade, region)}
+        assert set(codes(app)) == wanted and wanted
+        said = str(app.screen.query_one("#count", Static).render())
+        assert f"[{grade}]" in said and f"[{region}]" in said
+
+        form = await press_for(app, pilot, "f", FilterScreen)
+        assert form.query_one("#filter-grade", Select).value == grade  # as applied
+        form.query_one("#filter-lifecycle", Select).value = "lost"
+        form.query_one("#filter-overdue", Checkbox).value = True
+        await pilot.press("escape")  # changed, then left: the list stays
+        await settle(app, pilot)
+        assert set(codes(app)) == wanted
+
+        form = await press_for(app, pilot, "f", FilterScreen)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert form.query_one("#filter-region", Select).value is Select.NULL
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert set(codes(app)) == {c.code for c in mine}
+
+
 async def test_alerts_of_visible_customers_can_be_acknowledged(app_for, rep):
     from kacrm_tui.screens.alerts import AlertsScreen
     from schema.models import Alert

@@ -140,6 +140,7 @@ SCREENS = {
     "complaint_form": _keys("m", tab="complaints"),
     "evaluation_form": _keys("k", tab="archive"),
     "delete_confirm": _keys("x", tab="contacts"),
+    "list_filter": _keys("f"),
     "help": _keys("question_mark"),
     "palette": _palette,
 }
