@@ -1,6 +1,6 @@
-"""The command palette (ctrl+p): go to a customer by code, name or pinyin — through the access
-rule, so the palette never reaches a customer the user may not see. The screens and actions come
-from the bindings (KacrmApp.get_system_commands)."""
+"""The command palette (ctrl+p): go to a customer by code, name or pinyin, or log a visit for one
+(记拜访) — through the access rule, so the palette never reaches a customer the user may not see.
+The screens and actions come from the bindings (KacrmApp.get_system_commands)."""
 from __future__ import annotations
 
 import asyncio
@@ -22,11 +22,19 @@ class CustomerCommands(Provider):
         for row in rows:
             label = f"{row.code}  {row.name}"
             yield Hit(1.0, label, partial(self._open, row.id), help=t("palette.open_customer"))
+        for row in rows:  # after every customer found: a visit for each of them
+            yield Hit(0.5, f"{t('visit.key')}: {row.code}  {row.name}", partial(self._visit, row.id),
+                      help=t("palette.new_visit"))
 
     def _open(self, customer_id: int) -> None:
         from kacrm_tui.screens.customer import CustomerScreen
 
         self.app.push_screen(CustomerScreen(customer_id))
+
+    def _visit(self, customer_id: int) -> None:
+        from kacrm_tui.screens.visit_form import VisitFormScreen
+
+        self.app.push_screen(VisitFormScreen(customer_id))
 
 
 def _find(rep, query: str):

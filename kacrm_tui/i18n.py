@@ -78,6 +78,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.name": ("客户名称", "Name"), "field.short_name": ("简称", "Short name"), "field.website": ("网站", "Website"),
     "field.general_manager": ("经营管理者", "General manager"), "field.notes": ("备注", "Notes"),
     "tui.help": ("帮助", "Help"), "palette.open_customer": ("打开客户", "open the customer"),
+    "palette.new_visit": ("为这个客户记一次拜访或计划拜访", "log or plan a visit to the customer"),
     "tui.palette": ("命令面板", "Commands"),
     "palette.placeholder": ("输入客户名称、编码或拼音，或要做的事", "A customer's name, code or pinyin, or what to do"),
     "keys.down": ("下移", "Down"), "keys.up": ("上移", "Up"),

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import ListScreen
 from schema import clock
 from schema.agenda import Agenda, agenda
 from schema.db import database
@@ -23,7 +23,7 @@ SECTIONS = {
 }
 
 
-class AgendaScreen(DataScreen):
+class AgendaScreen(ListScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="agenda.back")]
 
     def compose(self) -> ComposeResult:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import language, t
-from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.screens.base import ListScreen, cursor_key
 from schema import access, clock, vocab
 from schema.alerts import acknowledge
 from schema.db import database
@@ -18,7 +18,7 @@ from schema.models import Alert, Customer, Order, Rep
 from schema.money import format_money
 
 
-class AlertsScreen(DataScreen):
+class AlertsScreen(ListScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="alerts.back"),
                 Binding("x", "acknowledge", "alerts.ack", id="alerts.ack"),
                 Binding("enter", "open", "tui.open", id="alerts.open", show=False)]

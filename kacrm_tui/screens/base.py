@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -38,3 +39,24 @@ class DataScreen(TranslatedBindings, Screen):
             found = access.visible_customers(self.app.rep).where(Customer.code == code).first()
         if found is not None:
             self.app.call_from_thread(self.app.push_screen, CustomerScreen(found.id))
+
+
+class ListScreen(DataScreen):
+    """A screen of lists: j and k move the cursor of the list in focus (else the first) down and up,
+    as the arrows do."""
+
+    BINDINGS = [Binding("j", "cursor_down", "keys.down", show=False, id="list.down"),
+                Binding("k", "cursor_up", "keys.up", show=False, id="list.up")]
+
+    def _list(self) -> DataTable | None:
+        if isinstance(self.focused, DataTable):
+            return self.focused
+        return next(iter(self.query(DataTable)), None)
+
+    def action_cursor_down(self) -> None:
+        if (table := self._list()) is not None:
+            table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        if (table := self._list()) is not None:
+            table.action_cursor_up()

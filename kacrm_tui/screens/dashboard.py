@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from kacrm_tui.i18n import bucket_title, language, t
-from kacrm_tui.screens.base import DataScreen
+from kacrm_tui.screens.base import ListScreen
 from kacrm_tui.widgets.gc_pause import gc_pause
 from kacrm_tui.widgets.table import Table
 from schema import access, clock, vocab
@@ -165,7 +165,7 @@ def _class_cell(key: str, words: str, count: int) -> Text:
     return Text.assemble((key, "bold"), "  ", (str(count), "bold"), "\n", words)
 
 
-class DashboardScreen(DataScreen):
+class DashboardScreen(ListScreen):
     BINDINGS = [Binding("escape", "back", "dash.list", id="dashboard.back"),
                 Binding("b", "back", "dash.list", show=False, id="dashboard.list"),
                 Binding("a", "alerts", "alerts.key", id="dashboard.alerts"),

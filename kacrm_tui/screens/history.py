@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import MESSAGES, t
-from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.screens.base import ListScreen, cursor_key
 from kacrm_tui.screens.trash import clip
 from schema import access, approvals
 from schema.audit import customer_trail, record_model, record_titles, restorable
@@ -178,7 +178,7 @@ class HistoryView(Vertical):
         self.app.call_from_thread(self.load)
 
 
-class HistoryScreen(DataScreen):
+class HistoryScreen(ListScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="history.back"),
                 Binding("r", "restore", "history.restore", id="history.restore")]
 

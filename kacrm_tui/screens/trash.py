@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from kacrm_tui.i18n import t
-from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.screens.base import ListScreen, cursor_key
 from schema import access
 from schema.audit import DeletedRecord, deleted_records, record_model, restore
 from schema.db import database
@@ -24,7 +24,7 @@ def clip(text: str, cells: int) -> Text:
     return line
 
 
-class TrashScreen(DataScreen):
+class TrashScreen(ListScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="trash.back"),
                 Binding("r", "restore", "trash.restore", id="trash.restore"),
                 Binding("enter", "restore", "trash.restore", id="trash.open", show=False)]

@@ -155,6 +155,24 @@ async def test_the_palette_goes_to_a_customer_by_pinyin_within_access(app_for, r
         from kacrm_tui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen) and app.screen.beneath.customer_id == customer.id
+        await pilot.press("escape", "ctrl+p")  # and a visit for the customer, from the palette itself
+        await pilot.pause()
+        await pilot.press(*customer.code)
+        options = app.screen.query_one("CommandList")
+        for _ in range(100):  # the providers answer asynchronously
+            await pilot.pause(0.05)
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            if prompts and prompts[-1].startswith("记拜访"):
+                break
+        assert any(p.startswith(customer.code) for p in prompts)
+        assert prompts[-1].startswith(f"记拜访: {customer.code}")
+        for _ in range(options.option_count - 1):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        from kacrm_tui.screens.visit_form import VisitFormScreen
+
+        assert isinstance(app.screen, VisitFormScreen) and app.screen.customer_id == customer.id
 
 
 async def test_sort_and_filter_the_list(app_for):

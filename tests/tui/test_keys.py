@@ -105,3 +105,32 @@ async def test_the_help_and_the_footer_show_a_remapped_key(demo, rep_app, monkey
         await pilot.pause()
         rows = _text(app.screen.query_one("#help-screen", Static))
         assert "f6" in rows
+
+
+@pytest.mark.parametrize("key, screen_name", [("a", "AlertsScreen"), ("d", "AgendaScreen"), ("t", "TrashScreen")])
+async def test_j_and_k_move_in_every_list(app_for, key, screen_name):
+    """vi's j and k move the cursor of a screen's list as the arrows do, on every list screen."""
+    from textual.widgets import DataTable
+
+    from schema.audit import soft_delete
+    from schema.models import Contact, Rep
+
+    admin = Rep.get(Rep.login == "admin")
+    for contact in Contact.live().limit(3):  # something in the trash
+        soft_delete(contact, actor=admin, reason="test")
+    app = app_for("demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape", key)  # from the dashboard to the list, then the screen
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == screen_name
+        table = next(t for t in app.screen.query(DataTable) if t.row_count >= 2)
+        table.focus()
+        await pilot.pause()
+        start = table.cursor_row
+        await pilot.press("j")
+        await pilot.pause()
+        assert table.cursor_row == start + 1
+        await pilot.press("k")
+        await pilot.pause()
+        assert table.cursor_row == start
