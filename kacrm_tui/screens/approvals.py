@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kacrm_tui.i18n import MESSAGES, language, t
 from kacrm_tui.keys import TranslatedBindings
-from kacrm_tui.screens.base import DataScreen, cursor_key
+from kacrm_tui.screens.base import ListScreen, cursor_key
 from kacrm_tui.screens.trash import clip
 from schema import approvals, vocab
 from schema.archive import CHOICES, label_name
@@ -122,7 +122,7 @@ class NoteScreen(TranslatedBindings, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ApprovalsScreen(DataScreen):
+class ApprovalsScreen(ListScreen):  # its own ids for j and k
     DEFAULT_CSS = "#approval-detail { height: 3; padding: 0 1; background: $boost; }"
     BINDINGS = [Binding("escape", "app.pop_screen", "tui.back", id="approvals.back"),
                 Binding("a", "approve", "approval.approve", id="approvals.approve"),
@@ -216,12 +216,6 @@ class ApprovalsScreen(DataScreen):
                      when=f"{row.asked_at.astimezone(tz):%Y-%m-%d %H:%M}", change=change_text(row),
                      reason=row.reason or "-", decision=decision)
         self.query_one("#approval-detail", Static).update(Text(text))
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
 
     @on(DataTable.RowSelected)
     def action_open(self) -> None:

@@ -41,12 +41,9 @@ class DataScreen(TranslatedBindings, Screen):
             self.app.call_from_thread(self.app.push_screen, CustomerScreen(found.id))
 
 
-class ListScreen(DataScreen):
-    """A screen of lists: j and k move the cursor of the list in focus (else the first) down and up,
-    as the arrows do."""
-
-    BINDINGS = [Binding("j", "cursor_down", "keys.down", show=False, id="list.down"),
-                Binding("k", "cursor_up", "keys.up", show=False, id="list.up")]
+class ListCursor:
+    """j and k, bound by the screen, move the cursor of the list in focus (else the first) down and
+    up, as the arrows do."""
 
     def _list(self) -> DataTable | None:
         if isinstance(self.focused, DataTable):
@@ -60,3 +57,10 @@ class ListScreen(DataScreen):
     def action_cursor_up(self) -> None:
         if (table := self._list()) is not None:
             table.action_cursor_up()
+
+
+class ListScreen(ListCursor, DataScreen):
+    """A screen of lists, with j and k."""
+
+    BINDINGS = [Binding("j", "cursor_down", "keys.down", show=False, id="list.down"),
+                Binding("k", "cursor_up", "keys.up", show=False, id="list.up")]

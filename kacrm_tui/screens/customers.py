@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from kacrm_tui.i18n import language, t
 from kacrm_tui.keys import TranslatedBindings
+from kacrm_tui.screens.base import ListCursor
 from kacrm_tui.widgets.gc_pause import gc_pause
 from kacrm_tui.widgets.table import Table
 from schema import vocab
@@ -46,7 +47,7 @@ def _money(cents: int) -> Text:
     return Text(format_money(cents, grouping=True), justify="right")
 
 
-class CustomersScreen(TranslatedBindings, Screen):
+class CustomersScreen(ListCursor, TranslatedBindings, Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "tui.search_key", id="customers.search"),
         Binding("s", "sort", "list.sort", id="customers.sort"),
@@ -278,12 +279,6 @@ class CustomersScreen(TranslatedBindings, Screen):
             self.app.pop_screen()
         else:
             table.focus()
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
 
 
 def _same_rows(table: DataTable, cells: list[tuple[str, tuple]]) -> bool:

@@ -40,11 +40,10 @@ class HistoryView(Vertical):
     `load()` (and again to read it anew) and `restore()` for the key `r`; `on_gone` is called when
     the customer is no longer one the user may see."""
 
-    def __init__(self, customer_id: int, *, on_gone=None, id: str | None = None) -> None:
-        super().__init__(id=id, classes="history-view")
+    def __init__(self, customer_id: int, *, on_gone=None) -> None:
+        super().__init__(classes="history-view")
         self.customer_id = customer_id
         self.on_gone = on_gone
-        self.customer: Customer | None = None
         self.entries: dict[str, AuditEntry] = {}
         self.titles: dict[tuple[str, str], str] = {}
         self.versions: dict[tuple[str, str], int] = {}  # the version of each record as the trail read it
@@ -83,7 +82,7 @@ class HistoryView(Vertical):
         self.app.call_from_thread(self._show, customer, entries, titles, versions)
 
     def _show(self, customer: Customer, entries: list[AuditEntry], titles: dict, versions: dict) -> None:
-        self.customer, self.titles, self.versions = customer, titles, versions
+        self.titles, self.versions = titles, versions
         table = self.query_one(DataTable)
         keep = self.keep or cursor_key(table)
         table.clear()
