@@ -11,8 +11,10 @@ import json
 from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
+from operator import methodcaller
 from pathlib import Path
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, Callable, Iterable, Iterator, NoReturn
 
 from daemon.messages import Problem
 from daemon.records import Record, validate
@@ -26,11 +28,12 @@ UTF8_BOM = codecs.BOM_UTF8
 CHUNK = 1 << 20
 DELIMITERS = (",", ";", "\t")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+BLOCK_BYTES = 96 * 1024  # a block of CSV lines: about 2,000 order lines
 
 Item = tuple[int, Any]  # (line, the cells of a CSV/XLSX record or a JSON object)
 
-__all__ = ["FileRejected", "Problem", "RawRow", "Record", "Table", "choose_kind", "detect_encoding", "open_table",
-           "validate"]
+__all__ = ["FileRejected", "PlainBlock", "Problem", "RawRow", "Record", "Table", "choose_kind", "detect_encoding",
+           "open_table", "plain_items", "validate"]
 
 
 @dataclass(slots=True)
@@ -41,6 +44,19 @@ class RawRow:
 
     line: int
     values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class PlainBlock:
+    """A run of CSV lines that are plain text: one record per physical line from `first_line`
+    on, each of exactly `width` cells, none quoted. `cells` holds the records one after another,
+    so that a column of the block is the slice `cells[position::width]`: a reader may check and
+    convert a whole column at once. `plain_items` gives the same lines as `Table.lines()` does."""
+
+    first_line: int
+    count: int
+    width: int
+    cells: list[str]
 
 
 class FileRejected(KacrmError):
@@ -66,12 +82,20 @@ class Table:
     warnings: tuple[Problem, ...] = ()
     positions: dict[str, int] | None = None  # CSV/XLSX: field -> index of its cell; JSONL: None
     _lines: Callable[[], Iterator[Item | Problem]] = field(default=lambda: iter(()), repr=False)
+    _blocks: Callable[[], Iterator[PlainBlock | list[Item | Problem]]] | None = field(default=None, repr=False)
 
     def lines(self) -> Iterator[Item | Problem]:
         """The data lines as read, from disk: (line, cells) for CSV/XLSX, cells padded to the
         header's width and indexed by `positions`; (line, field -> value) for JSONL. The lean
         form `validate` reads; `rows()` is the same with every line keyed by field."""
         return self._lines()
+
+    def blocks(self) -> Iterator[PlainBlock | list[Item | Problem]]:
+        """`lines()` in blocks, in file order: a run of plain CSV lines as a PlainBlock (see
+        there), any other lines as a list of what `lines()` gives for them."""
+        if self._blocks is not None:
+            return self._blocks()
+        return _in_lists(self.lines())
 
     def rows(self) -> Iterator[RawRow | Problem]:
         """A fresh generator over the data lines, streamed from disk."""
@@ -86,10 +110,11 @@ class Table:
                 yield RawRow(line, {name: cells[position] for name, position in plan})
 
 
-def open_table(path: Path, aliases: AliasConfig) -> Table:
+def open_table(path: Path, aliases: AliasConfig, *, encoding: str | None = None) -> Table:
     """Open `path`, tell its format (XLSX by its zip magic, JSON Lines by .jsonl/.ndjson or a
     first character `{`, else CSV) and its kind (by the header, see `choose_kind`). Raises
-    FileRejected listing every reason the file as a whole cannot be read."""
+    FileRejected listing every reason the file as a whole cannot be read. A CSV file's
+    `encoding`, if given, is taken as found before (by another process reading the same file)."""
     path = Path(path)
     with path.open("rb") as handle:
         head = handle.read(4096)
@@ -103,7 +128,7 @@ def open_table(path: Path, aliases: AliasConfig) -> Table:
         _reject(0, "unreadable_encoding")
     if path.suffix.lower() in JSONL_SUFFIXES or head.removeprefix(UTF8_BOM).lstrip().startswith(b"{"):
         return _open_jsonl(path, aliases)
-    return _open_csv(path, aliases)
+    return _open_csv(path, aliases, encoding)
 
 
 def _reject(line: int, reason_key: str, **args: Any) -> NoReturn:
@@ -158,8 +183,9 @@ def choose_kind(headers: list[str], aliases: AliasConfig, *, line: int = 1) -> t
 
 
 def _tabular(path: Path, aliases: AliasConfig, fmt: str, encoding: str,
-             records: Callable[[], Iterator[Item | Problem]]) -> Table:
-    """A Table over CSV/XLSX records: the first non-empty record is the header."""
+             records: Callable[[], Iterator[Item | Problem]], delimiter: str | None = None) -> Table:
+    """A Table over CSV/XLSX records: the first non-empty record is the header. A CSV table
+    (`delimiter` given) also reads its plain lines in blocks."""
     header_line, headers = 0, []
     with closing(records()) as items:
         for item in items:
@@ -174,29 +200,50 @@ def _tabular(path: Path, aliases: AliasConfig, fmt: str, encoding: str,
     kind, positions, unknown = choose_kind(headers, aliases, line=header_line)
     ignored = tuple(headers[position] for position in unknown)
     width = len(headers)
-
-    def lines() -> Iterator[Item | Problem]:
-        for item in records():
-            if type(item) is Problem:
-                yield item
-                continue
-            line, cells = item
-            if line <= header_line:
-                continue
-            lead = cells[0] if cells else None  # most lines start with a filled cell: no loop for them
-            if not (type(lead) is str and lead and not lead.isspace()) and not _filled(cells):
-                continue
-            count = len(cells)
-            if count < width:
-                cells = [*cells, *(None,) * (width - count)]
-            elif count > width and _filled(cells[width:]):
-                extra = sum(1 for cell in cells[width:] if _filled((cell,)))
-                yield Problem(line, "", "", "extra_cells", {"count": extra})
-            yield line, cells
-
+    blocks = None if delimiter is None else (lambda: _csv_blocks(path, encoding, delimiter, header_line, width))
     return Table(path, kind, fmt, encoding, {name: headers[position] for name, position in positions.items()},
                  ignored, tuple(Problem(header_line, header, "", "ignored_column") for header in ignored),
-                 positions, lines)
+                 positions, lambda: _data_lines(records(), header_line, width), blocks)
+
+
+def _data_lines(items: Iterable[Item | Problem], header_line: int, width: int) -> Iterator[Item | Problem]:
+    """The records after the header that hold something, cut or padded to the header's width
+    (cells beyond it that hold something are a problem)."""
+    for item in items:
+        if type(item) is Problem:
+            yield item
+            continue
+        line, cells = item
+        if line <= header_line:
+            continue
+        lead = cells[0] if cells else None  # most lines start with a filled cell: no loop for them
+        if not (type(lead) is str and lead and not lead.isspace()) and not _filled(cells):
+            continue
+        count = len(cells)
+        if count < width:
+            cells = [*cells, *(None,) * (width - count)]
+        elif count > width and _filled(cells[width:]):
+            extra = sum(1 for cell in cells[width:] if _filled((cell,)))
+            yield Problem(line, "", "", "extra_cells", {"count": extra})
+        yield line, cells
+
+
+def _in_lists(items: Iterator[Item | Problem], size: int = 2000) -> Iterator[list[Item | Problem]]:
+    block: list[Item | Problem] = []
+    for item in items:
+        block.append(item)
+        if len(block) >= size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def plain_items(block: PlainBlock) -> list[Item | Problem]:
+    """A PlainBlock's lines as `Table.lines()` gives them (a line of blank cells is left out)."""
+    width, cells = block.width, block.cells
+    return list(_data_lines(((block.first_line + n, cells[n * width:(n + 1) * width]) for n in range(block.count)),
+                            0, width))
 
 
 def _filled(cells: Any) -> bool:
@@ -274,15 +321,66 @@ def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[Item | P
             yield start, cells
 
 
-def _open_csv(path: Path, aliases: AliasConfig) -> Table:
-    encoding = detect_encoding(path)
+def _csv_blocks(path: Path, encoding: str, delimiter: str, header_line: int,
+                width: int) -> Iterator[PlainBlock | list[Item | Problem]]:
+    """The data lines of a CSV file in blocks of about BLOCK_BYTES: a block of plain lines as a
+    PlainBlock, any other (a quote, a blank line, a line of another width...) read by the csv
+    module as `_csv_records` reads it, a record that goes on past the block included."""
+    with path.open("r", encoding=encoding, newline="") as handle:
+        done = 0  # physical lines read, every one of them the end of a record
+        while True:
+            lines = handle.readlines(BLOCK_BYTES)
+            if not lines:
+                return
+            cells = _plain_cells(lines, delimiter, width) if done >= header_line else None
+            if cells is not None:
+                yield PlainBlock(done + 1, len(lines), width, cells)
+                done += len(lines)
+                continue
+            reader = csv.reader(chain(lines, handle), delimiter=delimiter, strict=True)
+            items: list[Item | Problem] = []
+            last = 0
+            while reader.line_num < len(lines):
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    items.append(Problem(done + last + 1, "", "", "bad_csv", {"detail": str(exc)}))
+                else:
+                    items.append((done + last + 1, record))
+                last = reader.line_num
+            done += reader.line_num
+            yield list(_data_lines(items, header_line, width))
+
+
+def _plain_cells(lines: list[str], delimiter: str, width: int) -> list[str] | None:
+    """The cells of `lines`, one record after another, if each line is a record of exactly
+    `width` cells that the csv module would read as the text between delimiters (no quote, no
+    carriage return but in a line's end, no field over its limit); else None."""
+    text = "".join(lines)
+    if width < 2 or '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    if (set(map(methodcaller("count", delimiter), lines)) != {width - 1}
+            or max(map(len, lines)) > csv.field_size_limit()):
+        return None
+    cells = delimiter.join(lines).split(delimiter)
+    cells[width - 1::width] = map(_line_end, cells[width - 1::width])  # a line's last cell ends it
+    return cells
+
+
+_line_end = methodcaller("rstrip", "\r\n")
+
+
+def _open_csv(path: Path, aliases: AliasConfig, encoding: str | None = None) -> Table:
+    encoding = encoding or detect_encoding(path)
     delimiter = ","
     with path.open("r", encoding=encoding, newline="") as handle:
         for text in handle:
             if text.strip():
                 delimiter = _sniff_delimiter(text)
                 break
-    return _tabular(path, aliases, "csv", encoding, lambda: _csv_records(path, encoding, delimiter))
+    return _tabular(path, aliases, "csv", encoding, lambda: _csv_records(path, encoding, delimiter), delimiter)
 
 
 # -- XLSX --------------------------------------------------------------------------------------

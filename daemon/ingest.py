@@ -23,6 +23,7 @@ from schema.models import IngestedFile
 
 from daemon.apply import ApplyResult, Progress, apply_table
 from daemon.formats import FileRejected, open_table
+from daemon.order_batches import reader_ready
 from daemon.messages import format_problem
 
 log = logging.getLogger("kacrm.daemon")
@@ -159,6 +160,12 @@ def ingest_file(path: Path, config: Config, *, destinations: Destinations | None
                 actor: str = "daemon", progress: Progress | None = None) -> IngestOutcome:
     """Apply one dropped file (all of it or none of it) and, for the daemon, move it away."""
     path = Path(path)
+    with reader_ready(path):  # a big file's reader starts while the file is hashed and opened
+        return _ingest(path, config, destinations, actor, progress)
+
+
+def _ingest(path: Path, config: Config, destinations: Destinations | None, actor: str,
+            progress: Progress | None) -> IngestOutcome:
     sha = file_sha256(path)
     size = path.stat().st_size
     if destinations is not None:

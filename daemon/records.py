@@ -6,7 +6,6 @@ bad cell of every line is reported; a line with any bad cell yields no record. W
 database (unknown customers, repeated keys) is the applying half's to check."""
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from daemon.messages import Problem
 from schema import vocab
+from schema.content import content_hash as _hash
 from schema.values import (BadValue, canonical, parse_date, parse_decimal, parse_int, parse_money, parse_qty,
                            parse_text, show)
 
@@ -184,20 +184,6 @@ _ANY_TEXT = _text(None)  # a field a newer alias table knows and this table does
 def record_fields(kind: str) -> tuple[str, ...]:
     """The names a Record of `kind` may carry (every field but currency, which is only checked)."""
     return tuple(name for name in SPECS[kind] if name != "currency")
-
-
-HASH_DIGITS = 32  # 128 bits: a million lines a file stay far from a collision, at half the bytes
-
-
-def _hash(kind: str, parts: list[str]) -> str:
-    """The first 32 hex digits of sha256 over "name:length:text" of every value given (sorted, so the order of the columns
-    does not matter; length-prefixed, so no value can fake a boundary; a date as its ordinal, a
-    Decimal without trailing zeros), then the kind. An empty optional cell and a missing column
-    give no part: they hash alike. The hashes are stored: changing this form makes every line
-    sent again look like a clash."""
-    parts.sort()
-    parts.append(kind)
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:HASH_DIGITS]
 
 
 def _cell(entry: tuple, raw: Any, line: int, currency: str, fields: dict[str, Any], parts: list[str],

@@ -26,9 +26,10 @@ from schema import access, clock, ledger
 from schema.alerts import refresh_alerts
 from schema.archive import EDITABLE
 from schema.audit import audited_update, record_change, soft_delete
-from schema.db import transaction
+from schema.content import plain_order_hash
+from schema.db import database, transaction
 from schema.errors import NotFound, PermissionDenied, ValidationError
-from schema.models import (AuditEntry, Alert, Customer, Evaluation, Posting, Rep, SegmentSnapshot, Target)
+from schema.models import (AuditEntry, Alert, Customer, Evaluation, Order, Posting, Rep, SegmentSnapshot, Target)
 from schema.money import format_money
 
 
@@ -146,6 +147,18 @@ def _move_alerts(source: Customer, target: Customer) -> int:
     return Alert.update(customer=target.id).where(Alert.customer == source.id).execute()
 
 
+def _keep_plain_hashes(source: Customer) -> None:
+    """An order read from a plain line is stored without its content hash, which is made from its
+    columns, its customer's code among them (schema.content): before its customer changes, the
+    hash is stored, so that the line sent again is still known as a repeat."""
+    plain = (Order.select(Order.id, Order.order_no, Order.order_date, Order.amount_cents)
+             .where((Order.customer == source.id) & (Order.content_hash == "") & Order.source_file.is_null(False))
+             .tuples())
+    hashes = [(plain_order_hash(number, source.code, day, cents), oid) for oid, number, day, cents in plain]
+    p = database.obj.param
+    database.cursor().executemany(f'UPDATE "order" SET content_hash = {p} WHERE id = {p}', hashes)
+
+
 def _fill_blanks(source: Customer, target: Customer, actor: Rep, reason: str) -> tuple[str, ...]:
     """The survivor's empty archive fields take the merged customer's values."""
     changes = {name: getattr(source, name) for name in EDITABLE
@@ -174,6 +187,9 @@ def merge_customers(source_code: str, target_code: str, *, actor: Rep, reason: s
                 rows = _move_targets(source, target, actor, why, result)
             elif model is Alert:
                 rows = _move_alerts(source, target)
+            elif model is Order:
+                _keep_plain_hashes(source)
+                rows = model.update({fk: target.id}).where(fk == source.id).execute()
             else:
                 rows = model.update({fk: target.id}).where(fk == source.id).execute()
             if rows:

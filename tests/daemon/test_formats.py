@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from daemon.formats import FileRejected, Problem, Record, open_table, validate
+from daemon.formats import FileRejected, PlainBlock, Problem, Record, open_table, plain_items, validate
 from daemon.messages import REASONS, format_problem
 from schema.config_aliases import AliasConfig
 
@@ -443,3 +443,62 @@ def test_no_file_crashes_the_reader(tmp_path, header, cells, encoding, suffix, n
         return
     for item in validate(table, currency="CNY"):
         assert isinstance(item, Record) or format_problem(item, "en")
+
+
+# -- a CSV read in blocks gives exactly its lines ----------------------------------------------------
+
+def _from_blocks(table) -> list:
+    """`Table.blocks()` flattened into what `lines()` gives, and how many of them were plain."""
+    items, plain = [], 0
+    for block in table.blocks():
+        if isinstance(block, PlainBlock):
+            plain += 1
+            items.extend(plain_items(block))
+        else:
+            items.extend(block)
+    return items, plain
+
+
+CELLS = ["SO-1", "C1001", "2026-03-01", "12.50", "", " ", " 7 ", "a;b", "1,234.00", 'say "hi"', "two\nlines",
+         "cr\rhere", "订单", "\t", "-0.5"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=0, max_size=6), max_size=40),
+       quote_all=st.booleans(), delimiter=st.sampled_from([",", ";", "\t"]),
+       ending=st.sampled_from(["\n", "\r\n"]), last_ending=st.booleans(), block_bytes=st.sampled_from([1, 40, 300, 1 << 16]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
+def test_blocks_of_lines_are_the_lines(tmp_path, monkeypatch, rows, quote_all, delimiter, ending, last_ending,
+                                       block_bytes, encoding):
+    """Whatever a CSV file holds, read in blocks (plain ones split into columns, others by the csv
+    module, a quoted line break across a block's end included) it gives what `lines()` gives."""
+    import csv
+    import io
+    from daemon import formats
+    monkeypatch.setattr(formats, "BLOCK_BYTES", block_bytes)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=ending,
+                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer.writerow(["order_no", "customer_code", "order_date", "amount"])
+    writer.writerows(rows)
+    text = out.getvalue() if last_ending else out.getvalue().removesuffix(ending)
+    path = tmp_path / "blocks.csv"
+    path.write_bytes(text.encode(encoding))
+    table = open_table(path, ALIASES)
+    items, _ = _from_blocks(table)
+    assert items == list(table.lines())
+
+
+def test_a_plain_file_is_read_in_plain_blocks_and_an_odd_line_in_the_csv_way(tmp_path, monkeypatch):
+    from daemon import formats
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 200)
+    lines = [f"SO-{n},C1001,2026-03-01,{n}.50" for n in range(60)]
+    lines[30] = 'SO-30,C1001,2026-03-01,"1,030.50"'  # a quoted cell: that block goes the csv way
+    lines[45] = ""  # a blank line: so does that one
+    path = write_csv(tmp_path, "order_no,customer_code,order_date,amount\r\n" + "\r\n".join(lines) + "\r\n")
+    table = open_table(path, ALIASES)
+    items, plain = _from_blocks(table)
+    assert items == list(table.lines())
+    assert len(items) == 59 and items[0] == (2, ["SO-0", "C1001", "2026-03-01", "0.50"])
+    assert items[30] == (32, ["SO-30", "C1001", "2026-03-01", "1,030.50"]) and items[45][0] == 48
+    assert plain >= 5  # most blocks are plain

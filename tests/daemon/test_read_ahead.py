@@ -112,3 +112,25 @@ def test_a_worker_that_dies_fails_the_file_and_changes_nothing(db, config, tmp_p
         ingest_file(path, config)
     assert Order.select().count() == 0 and path.exists()
     assert workers[0].poll() is not None
+
+
+def test_the_reader_starts_with_the_file_and_ends_when_nobody_needs_it(db, config, tmp_path, monkeypatch):
+    """A big file's reader starts before the file is hashed and opened, and is the one that reads
+    it; for a file that needs none (a duplicate, another kind) it ends quietly all the same."""
+    Rep.create(login="root", name="Root", role="admin")
+    monkeypatch.setattr(order_batches, "WORKER_ABOVE_BYTES", 0)
+    workers = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            workers.append(self)
+    monkeypatch.setattr(order_batches.subprocess, "Popen", Recorded)
+    assert ingest_file(SAMPLES / "customers_master.csv", config).status == "applied"
+    assert len(workers) == 1 and workers[0].wait(5) == 0  # started early, never used
+    first = _files(tmp_path)[0]
+    assert ingest_file(first, config).rows_applied == 3000
+    assert len(workers) == 2 and workers[1].wait(5) == 0  # one reader for the order file: the early one
+    assert ingest_file(first, config).status == "duplicate"
+    assert len(workers) == 3 and workers[2].wait(5) == 0
+    assert order_batches._spare is None
