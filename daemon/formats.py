@@ -8,9 +8,11 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from itertools import chain
 from operator import methodcaller
 from pathlib import Path
@@ -49,7 +51,8 @@ class RawRow:
 @dataclass(slots=True)
 class PlainBlock:
     """A run of CSV lines that are plain text: one record per physical line from `first_line`
-    on, each of exactly `width` cells, none quoted. `cells` holds the records one after another,
+    on, each of exactly `width` cells (a cell's quotes taken off, as the csv module does when
+    nothing inside them needs quoting). `cells` holds the records one after another,
     so that a column of the block is the slice `cells[position::width]`: a reader may check and
     convert a whole column at once. `plain_items` gives the same lines as `Table.lines()` does."""
 
@@ -356,17 +359,32 @@ def _csv_blocks(path: Path, encoding: str, delimiter: str, header_line: int,
 
 def _plain_cells(lines: list[str], delimiter: str, width: int) -> list[str] | None:
     """The cells of `lines`, one record after another, if each line is a record of exactly
-    `width` cells that the csv module would read as the text between delimiters (no quote, no
-    carriage return but in a line's end, no field over its limit); else None."""
+    `width` cells that the csv module would read as the text between delimiters, a cell perhaps
+    in quotes (no quote, delimiter or line break inside one, no carriage return but in a line's
+    end, no field over its limit); else None."""
     text = "".join(lines)
-    if width < 2 or '"' in text or text.count("\r") != text.count("\r\n"):
+    if width < 2 or text.count("\r") != text.count("\r\n") or max(map(len, lines)) > csv.field_size_limit():
         return None
-    if (set(map(methodcaller("count", delimiter), lines)) != {width - 1}
-            or max(map(len, lines)) > csv.field_size_limit()):
+    quoted = '"' in text
+    if quoted:
+        if not _quoted_lines(delimiter, width).fullmatch(text):
+            return None
+    elif set(map(methodcaller("count", delimiter), lines)) != {width - 1}:
         return None
-    cells = delimiter.join(lines).split(delimiter)
+    joined = delimiter.join(lines)
+    cells = (joined.replace('"', "") if quoted else joined).split(delimiter)
     cells[width - 1::width] = map(_line_end, cells[width - 1::width])  # a line's last cell ends it
     return cells
+
+
+@lru_cache(maxsize=16)
+def _quoted_lines(delimiter: str, width: int) -> re.Pattern:
+    """Lines of `width` cells, any of them in quotes (as ERP exports write every cell) with no
+    quote, delimiter or line break inside: the quotes can go, the cells stay the same."""
+    stop = re.escape(delimiter) + '"\\r\\n'
+    cell = f'(?:"[^{stop}]*"|[^{stop}]*)'
+    line = cell + f"(?:{re.escape(delimiter)}{cell}){{{width - 1}}}"
+    return re.compile(f"(?:{line}\\r?\\n)*(?:{line})?")
 
 
 _line_end = methodcaller("rstrip", "\r\n")

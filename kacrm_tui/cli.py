@@ -4,6 +4,7 @@ A user's mistake ends in one sentence on stderr and exit status 2 (1 when the us
 rights); a bug's traceback goes to the log file and the user gets one line pointing at it."""
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -76,8 +77,28 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+# the commands that other modules register on `cli`, and those modules: each is imported when one
+# of its commands is first looked up, so that `kacrm ingest` loads neither the exports, the
+# reports nor the approvals (a third of the start-up's imports)
+LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
+    "approvals": ("cli_approvals",), "daemon": ("cli_daemon",), "demo": ("cli_demo",), "evaluate": ("cli_report",),
+    "export": ("cli_export",), "import": ("cli_import",), "ingest": ("cli_ingest",), "merge": ("cli_import",),
+    "migrate-db": ("cli_migrate_db",), "purge": ("cli_purge",), "report": ("cli_report", "cli_report_rep"),
+    "segments": ("cli_report",), "serve": ("cli_serve",), "target": ("cli_report",), "user": ("cli_users",),
+}
+
+
 class KacrmGroup(click.Group):
-    """Turns the errors a person can cause into one sentence and a non-zero exit."""
+    """Turns the errors a person can cause into one sentence and a non-zero exit; loads the
+    modules of LAZY_COMMANDS when their commands are named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        for module in LAZY_COMMANDS.get(name, ()):
+            importlib.import_module(f"kacrm_tui.{module}")
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -206,7 +227,4 @@ def main() -> None:
     cli(prog_name="kacrm")
 
 
-from kacrm_tui import cli_approvals, cli_daemon, cli_demo, cli_export, cli_import, cli_ingest, cli_report, cli_report_rep, cli_users  # noqa: E402  (they register their commands on `cli`)
-from kacrm_tui import cli_migrate_db, cli_purge, cli_serve  # noqa: E402,F401  (admin commands)
-
-__all__ = ["cli", "main", "AppContext", "pass_app", "cli_daemon", "cli_demo", "cli_export", "cli_ingest", "cli_report", "cli_users"]
+__all__ = ["cli", "main", "AppContext", "pass_app", "LAZY_COMMANDS"]

@@ -502,3 +502,21 @@ def test_a_plain_file_is_read_in_plain_blocks_and_an_odd_line_in_the_csv_way(tmp
     assert len(items) == 59 and items[0] == (2, ["SO-0", "C1001", "2026-03-01", "0.50"])
     assert items[30] == (32, ["SO-30", "C1001", "2026-03-01", "1,030.50"]) and items[45][0] == 48
     assert plain >= 5  # most blocks are plain
+
+
+RAW_CELLS = ['"a"', '"a"b', 'a"b"', ' "a"', '"a" ', '""', '"', '""""', '"a""b"', "x", "", '"1;2"', '"two']
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from(RAW_CELLS), min_size=4, max_size=4), min_size=1, max_size=12),
+       block_bytes=st.sampled_from([1, 50, 1 << 16]))
+def test_blocks_of_lines_with_quotes_anywhere_are_the_lines(tmp_path, monkeypatch, rows, block_bytes):
+    """Lines as no CSV writer would write them, quotes in odd places: a block takes a cell's quotes
+    off only where the csv module would, and leaves the rest to it."""
+    from daemon import formats
+    monkeypatch.setattr(formats, "BLOCK_BYTES", block_bytes)
+    path = write_csv(tmp_path, "order_no;customer_code;order_date;amount\n" + "\n".join(";".join(r) for r in rows) + "\n",
+                     name="quotes.csv")
+    table = open_table(path, ALIASES)
+    items, _ = _from_blocks(table)
+    assert items == list(table.lines())

@@ -186,3 +186,31 @@ def test_the_installed_console_script_runs(tmp_path):
     done = subprocess.run([str(kacrm), "--db", str(tmp_path / "n.db"), "--user", "ops", "check"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and "5" in done.stdout
+
+
+def test_every_command_module_is_loaded_by_the_commands_it_registers():
+    """`LAZY_COMMANDS` names, for each command another module registers, the modules that do: a
+    command missing there would vanish from `kacrm`, a wrong module would leave it unregistered."""
+    import importlib
+    import pkgutil
+
+    import kacrm_tui
+    from kacrm_tui.cli import LAZY_COMMANDS, cli
+    for info in pkgutil.iter_modules(kacrm_tui.__path__):
+        if info.name.startswith("cli_"):
+            importlib.import_module(f"kacrm_tui.{info.name}")
+    own = {name for name, command in cli.commands.items() if command.callback.__module__ == "kacrm_tui.cli"}
+    assert set(cli.commands) - own == set(LAZY_COMMANDS)
+    for name, modules in LAZY_COMMANDS.items():
+        command = cli.commands[name]
+        assert command.callback.__module__ == f"kacrm_tui.{modules[0]}"
+        for sub in getattr(command, "commands", {}).values():  # a group's commands, e.g. report weekly
+            assert sub.callback.__module__.removeprefix("kacrm_tui.") in modules, (name, sub.name)
+
+
+def test_a_command_loads_only_its_own_module():
+    """`kacrm ingest` starts without the exports, reports and approvals."""
+    code = ("import sys; from kacrm_tui.cli import cli; cli.get_command(None, 'ingest');"
+            "print(sorted(m for m in sys.modules if m.startswith('kacrm_tui.cli_')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['kacrm_tui.cli_ingest']"
