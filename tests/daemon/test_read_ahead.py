@@ -86,23 +86,29 @@ def test_worker_and_here_agree_row_for_row(tmp_path, monkeypatch):
     assert results[0] == results[1]
 
 
-def test_a_worker_that_dies_fails_the_file_and_changes_nothing(db, config, tmp_path, monkeypatch):
-    """If the reader is killed half way, the file is not applied (the daemon retries it later)."""
-    Rep.create(login="root", name="Root", role="admin")
-    ingest_file(SAMPLES / "customers_master.csv", config)
+@pytest.fixture
+def workers(monkeypatch) -> list[subprocess.Popen]:
+    """Every file is read in a worker, and each worker started is recorded here."""
     monkeypatch.setattr(order_batches, "WORKER_ABOVE_BYTES", 0)
-    workers = []
+    started = []
 
     class Recorded(subprocess.Popen):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            workers.append(self)
+            started.append(self)
     monkeypatch.setattr(order_batches.subprocess, "Popen", Recorded)
+    return started
+
+
+def test_a_worker_that_dies_fails_the_file_and_changes_nothing(db, config, tmp_path, monkeypatch, workers):
+    """If the reader is killed half way, the file is not applied (the daemon retries it later)."""
+    Rep.create(login="root", name="Root", role="admin")
+    ingest_file(SAMPLES / "customers_master.csv", config)
     real = order_batches.batches
 
     def killing(*args):
         for batch in real(*args):
-            workers[0].kill()
+            workers[-1].kill()  # the order file's reader (the master's, started early, is done)
             yield batch
     monkeypatch.setattr("daemon.apply.batches", killing)
     path = tmp_path / "big.csv"
@@ -111,21 +117,13 @@ def test_a_worker_that_dies_fails_the_file_and_changes_nothing(db, config, tmp_p
     with pytest.raises(RuntimeError, match="stopped"):
         ingest_file(path, config)
     assert Order.select().count() == 0 and path.exists()
-    assert workers[0].poll() is not None
+    assert workers[-1].poll() is not None
 
 
-def test_the_reader_starts_with_the_file_and_ends_when_nobody_needs_it(db, config, tmp_path, monkeypatch):
+def test_the_reader_starts_with_the_file_and_ends_when_nobody_needs_it(db, config, tmp_path, workers):
     """A big file's reader starts before the file is hashed and opened, and is the one that reads
     it; for a file that needs none (a duplicate, another kind) it ends quietly all the same."""
     Rep.create(login="root", name="Root", role="admin")
-    monkeypatch.setattr(order_batches, "WORKER_ABOVE_BYTES", 0)
-    workers = []
-
-    class Recorded(subprocess.Popen):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            workers.append(self)
-    monkeypatch.setattr(order_batches.subprocess, "Popen", Recorded)
     assert ingest_file(SAMPLES / "customers_master.csv", config).status == "applied"
     assert len(workers) == 1 and workers[0].wait(5) == 0  # started early, never used
     first = _files(tmp_path)[0]
