@@ -7,7 +7,7 @@ pipe breaks) or tells it to. A small file is read in this process: starting a wo
 than it saves there.
 
 Three ways in, giving the same rows: a block of plain CSV lines (`formats.PlainBlock`) is checked
-and converted a column at a time (`_plain_batch`), with the same rule as a lean line; a CSV line
+and converted a column at a time (`_Columns`), with the same rule as a lean line; a CSV line
 whose cells are plain takes the lean path of its own; any other line `validate`'s rule. A plain
 or lean line is stored without its content hash (see schema.content)."""
 from __future__ import annotations
@@ -28,7 +28,6 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -105,7 +104,7 @@ def read_batches(table: Table, plan: Plan, posted: Posted) -> Iterator[OrderBatc
     A CSV line whose cells are all plain (the order number and customer code as text, a date
     read before, an amount such as -1234.50, any other column empty) takes a lean path that
     gives exactly what `validate` gives, but for the hash, which it leaves to be made when
-    needed (schema.content); a block of such lines is read a column at a time (`_plain_batch`).
+    needed (schema.content); a block of such lines is read a column at a time (`_Columns`).
     Any other line goes through `validate`'s own rule (`line_checker`)."""
     customers, currency = plan.customers, plan.currency
     moves, first, returning = posted.moves, posted.first, posted.returning
@@ -124,15 +123,15 @@ def read_batches(table: Table, plan: Plan, posted: Posted) -> Iterator[OrderBatc
     good = last_line = 0
     for block in (table.blocks() if lean else (table.lines(),)):
         if type(block) is PlainBlock:
-            whole = columns.batch(block)
-            if whole is not None:
+            taken = columns.batch(block)
+            if taken is not None:
                 if rows or batch.problems or good:
                     batch.good, batch.last_line = good, last_line
                     yield batch
                     batch = OrderBatch()
                     rows, append = batch.rows, batch.rows.append
                     good = 0
-                yield whole
+                yield taken
                 continue
             block = plain_items(block)
         for item in block:
