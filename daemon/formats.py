@@ -309,19 +309,24 @@ def _sniff_delimiter(line: str) -> str:
 def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[Item | Problem]:
     """(line where the record starts, cells) for every CSV record, blank ones included."""
     with path.open("r", encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, strict=True)
-        last = 0
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield Problem(last + 1, "", "", "bad_csv", {"detail": str(exc)})
-                last = reader.line_num
-                continue
-            start, last = last + 1, reader.line_num
-            yield start, cells
+        yield from _records(csv.reader(handle, delimiter=delimiter, strict=True), 0)
+
+
+def _records(reader, before: int, until: int | None = None) -> Iterator[Item | Problem]:
+    """What `reader` reads, each record at the line it starts on (`before` lines precede the
+    reader's first), a broken one as a Problem; up to the record that ends at or past line
+    `until` of the reader's own, or to the end."""
+    last = 0
+    while until is None or reader.line_num < until:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Problem(before + last + 1, "", "", "bad_csv", {"detail": str(exc)})
+        else:
+            yield before + last + 1, cells
+        last = reader.line_num
 
 
 def _csv_blocks(path: Path, encoding: str, delimiter: str, header_line: int,
@@ -341,20 +346,9 @@ def _csv_blocks(path: Path, encoding: str, delimiter: str, header_line: int,
                 done += len(lines)
                 continue
             reader = csv.reader(chain(lines, handle), delimiter=delimiter, strict=True)
-            items: list[Item | Problem] = []
-            last = 0
-            while reader.line_num < len(lines):
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    items.append(Problem(done + last + 1, "", "", "bad_csv", {"detail": str(exc)}))
-                else:
-                    items.append((done + last + 1, record))
-                last = reader.line_num
+            items = list(_data_lines(_records(reader, done, len(lines)), header_line, width))
             done += reader.line_num
-            yield list(_data_lines(items, header_line, width))
+            yield items
 
 
 def _plain_cells(lines: list[str], delimiter: str, width: int) -> list[str] | None:

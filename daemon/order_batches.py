@@ -121,7 +121,7 @@ def read_batches(table: Table, plan: Plan, posted: Posted) -> Iterator[OrderBatc
     batch = OrderBatch()
     rows, append = batch.rows, batch.rows.append
     good = last_line = 0
-    for block in (table.blocks() if lean else (table.lines(),)):
+    for block in table.blocks():  # a PlainBlock only from a CSV file, which reads lean
         if type(block) is PlainBlock:
             taken = columns.batch(block)
             if taken is not None:
